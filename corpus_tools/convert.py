@@ -1,0 +1,265 @@
+"""Seed -> article record: pick the outlet profile, then send every line piece to one place."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpus_tools import __version__
+from corpus_tools.dates import parse_published
+from corpus_tools.errors import ConversionError, ProfileError
+from corpus_tools.profiles import (
+    BLOCK_KINDS,
+    GENERIC,
+    SINGLE_FIELDS,
+    Profile,
+    Rule,
+    load_profiles,
+)
+from corpus_tools.seeds import Seed, check_name, decode, read_seeds
+from corpus_tools.text import normalise, word_count
+
+Record = dict[str, Any]
+# What may stand between the pieces of one line without being kept anywhere.
+SEPARATORS = re.compile(r"[\s\-–—:|/*•]*")
+ZONE_RULES = {"header": ("header", "any"), "body": ("body", "any"), "footer": ("footer", "any")}
+
+
+@dataclass
+class _Piece:
+    target: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class _Draft:
+    """The record being assembled, with its source map."""
+
+    profile: Profile
+    fields: dict[str, Any] = field(default_factory=lambda: dict.fromkeys(SINGLE_FIELDS))
+    body: list[dict[str, str]] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    boilerplate: list[dict[str, Any]] = field(default_factory=list)
+    source_map: list[dict[str, Any]] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+
+    def has(self, name: str) -> bool:
+        if name == "caption":
+            return bool(self.captions)
+        return self.fields.get(name) is not None
+
+    def place(self, line: int, piece: _Piece, rule: Rule | None, kind: str | None) -> None:
+        target = piece.target
+        if target in BLOCK_KINDS:
+            path = f"/body/{len(self.body)}/text"
+            self.body.append({"kind": target, "text": piece.text})
+        elif target == "caption":
+            path = f"/captions/{len(self.captions)}"
+            self.captions.append(piece.text)
+        elif target == "boilerplate":
+            assert rule is not None and kind is not None
+            path = f"/boilerplate/{len(self.boilerplate)}/text"
+            self.boilerplate.append(
+                {"line": line, "text": piece.text, "kind": kind, "rule": rule.qualified_name}
+            )
+        elif target == "published":
+            path = "/published/raw"
+            profile = self.profile
+            self.fields["published"] = parse_published(
+                piece.text, profile.dates, profile.outlet.timezone
+            )
+        else:
+            path = f"/{target}"
+            self.fields[target] = piece.text
+        self.source_map.append(
+            {"line": line, "start": piece.start, "end": piece.end, "path": path}
+        )
+
+
+def pick_profile(text: str, profiles: Iterable[Profile]) -> Profile:
+    """The profile whose detection patterns match most often; the generic one if none match."""
+    best: Profile | None = None
+    best_score = 0
+    generic: Profile | None = None
+    for profile in profiles:
+        if profile.id == GENERIC:
+            generic = profile
+            continue
+        score = profile.score(text)
+        if score > best_score:
+            best, best_score = profile, score
+    chosen = best or generic
+    assert chosen is not None, "load_profiles guarantees a generic profile"
+    return chosen
+
+
+def _pieces(rule: Rule, line: str, draft: _Draft) -> list[_Piece] | None:
+    """Split a line by the rule, or None when the rule does not apply."""
+    match = rule.pattern.fullmatch(line)
+    if match is None:
+        return None
+    pieces: list[_Piece] = []
+    for group, target in rule.targets.items():
+        start, end = match.span(group)
+        if start < 0:
+            continue
+        raw = line[start:end]
+        text = raw.strip()
+        if not text:
+            continue
+        start += len(raw) - len(raw.lstrip())
+        end = start + len(text)
+        if target in SINGLE_FIELDS and draft.has(target):
+            return None  # single-valued fields keep their first value
+        if target == "published" and (
+            parse_published(text, draft.profile.dates, draft.profile.outlet.timezone) is None
+        ):
+            return None
+        pieces.append(_Piece(target, start, end, text))
+    if not pieces:
+        return None
+    pieces.sort(key=lambda p: p.start)
+    covered = 0
+    for piece in [*pieces, _Piece("", len(line), len(line), "")]:
+        if not SEPARATORS.fullmatch(line[covered : piece.start]):
+            raise ProfileError(
+                "profile-rule",
+                f"rule {rule.qualified_name} leaves {line[covered : piece.start]!r} of a line "
+                "in no field",
+                "put that text in a named group (boilerplate if it is furniture)",
+            )
+        covered = max(covered, piece.end)
+    return pieces
+
+
+def _applies(rule: Rule, line: str, draft: _Draft, zone_first: bool) -> bool:
+    if rule.once and rule.qualified_name in draft.used:
+        return False
+    if rule.first and not zone_first:
+        return False
+    words = len(line.split())
+    if rule.min_words is not None and words < rule.min_words:
+        return False
+    if rule.max_words is not None and words > rule.max_words:
+        return False
+    if rule.requires_any and not any(draft.has(name) for name in rule.requires_any):
+        return False
+    return not any(draft.has(name) for name in rule.forbids_any)
+
+
+def _apply(zone: str, line_no: int, line: str, draft: _Draft, zone_first: bool) -> Rule | None:
+    """Try the zone's rules in order; place the pieces of the first that applies."""
+    for rule in draft.profile.rules:
+        if rule.zone not in ZONE_RULES[zone] or not _applies(rule, line, draft, zone_first):
+            continue
+        pieces = _pieces(rule, line, draft)
+        if pieces is None:
+            continue
+        draft.used.add(rule.qualified_name)
+        for piece in pieces:
+            draft.place(line_no, piece, rule, rule.kind)
+        return rule
+    return None
+
+
+def _walk(lines: list[str], draft: _Draft) -> None:
+    """Header (title, date, captions) -> body -> footer, one line at a time."""
+    zone, zone_first = "header", True
+    footer_rule: Rule | None = None
+    for line_no, line in enumerate(lines, start=1):
+        if not line:
+            continue
+        if zone == "header":
+            if _apply("header", line_no, line, draft, zone_first):
+                zone_first = False
+                continue
+            zone, zone_first = "body", True
+        if zone == "body":
+            rule = _apply("body", line_no, line, draft, zone_first)
+            zone_first = False
+            if rule is None:
+                draft.place(line_no, _Piece("paragraph", 0, len(line), line), None, None)
+            elif rule.starts_footer:
+                zone, footer_rule = "footer", rule
+            continue
+        rule = _apply("footer", line_no, line, draft, zone_first)
+        if rule is None:
+            assert footer_rule is not None
+            piece = _Piece("boilerplate", 0, len(line), line)
+            draft.place(line_no, piece, footer_rule, footer_rule.following_kind)
+        elif rule.starts_footer:
+            footer_rule = rule
+
+
+def convert_seed(seed: Seed, profiles: tuple[Profile, ...] | None = None) -> Record:
+    """Convert one seed into an article record, or raise ConversionError."""
+    seed_id = check_name(seed.name, seed.path).group("id")
+    lines = normalise(decode(seed))
+    profile = pick_profile("\n".join(lines), profiles or load_profiles())
+    draft = _Draft(profile=profile)
+    _walk(lines, draft)
+    if not any(block["kind"] != "subheading" for block in draft.body):
+        non_blank = sum(1 for line in lines if line)
+        raise ConversionError(
+            "no-body",
+            f"no article body: all {non_blank} non-blank lines are page furniture or header "
+            f"fields for profile {profile.id}",
+            "check that the file holds the article text, or extend the outlet profile",
+            file=seed.path,
+        )
+    text = "\n\n".join(block["text"] for block in draft.body)
+    outlet = profile.outlet
+    return {
+        "id": seed_id,
+        "seed_file": seed.name,
+        "seed_sha256": seed.sha256,
+        "outlet": {
+            "id": outlet.id,
+            "name": outlet.name,
+            "domain": outlet.domain,
+            "country": outlet.country,
+        },
+        **{name: draft.fields[name] for name in ("title", "kicker", "section", "lead")},
+        "published": draft.fields["published"],
+        **{name: draft.fields[name] for name in ("dateline", "byline", "source_article_id")},
+        "body": draft.body,
+        "text": text,
+        "word_count": word_count(text),
+        "char_count": len(text),
+        "captions": draft.captions,
+        "boilerplate": draft.boilerplate,
+        "language": outlet.language,
+        "converter": {
+            "name": "corpus-tools",
+            "version": __version__,
+            "profile": profile.id,
+            "fallback": profile.id == GENERIC,
+        },
+        "source_map": draft.source_map,
+    }
+
+
+def convert_folder(folder: Path, profiles: tuple[Profile, ...] | None = None) -> Iterator[Record]:
+    """Convert every seed of a folder in file-name order, streaming one record at a time."""
+    for seed in read_seeds(folder):
+        yield convert_seed(seed, profiles)
+
+
+def furniture_rule(profile: Profile, text: str) -> Rule | None:
+    """The profile rule that would remove ``text`` as furniture if it stood on its own line."""
+    words = len(text.split())
+    for rule in profile.rules:
+        if set(rule.targets.values()) != {"boilerplate"} or rule.zone == "header":
+            continue
+        if rule.min_words is not None and words < rule.min_words:
+            continue
+        if rule.max_words is not None and words > rule.max_words:
+            continue
+        if rule.pattern.fullmatch(text):
+            return rule
+    return None

@@ -1,0 +1,73 @@
+"""The validation report: problems with stable codes, tied to a file, a line and a record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+SEVERITY_ORDER = {"error": 0, "warning": 1}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding. ``message`` is a sentence saying what is wrong and what to do."""
+
+    code: str
+    severity: Severity
+    message: str
+    check: str
+    file: str | None = None
+    line: int | None = None
+    record: str | None = None
+    path: str | None = None
+
+    def one_line(self) -> str:
+        """``file:line: severity [code] message`` for logs."""
+        where = self.file or "<input>"
+        if self.line:
+            where += f":{self.line}"
+        return f"{where}: {self.severity} [{self.code}] {self.message}"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A record (or seed) that was checked, for per-record reports such as JUnit."""
+
+    file: str
+    record: str | None
+
+
+@dataclass
+class Report:
+    """Everything one validation run found."""
+
+    target: str
+    checked: list[Checked] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def failed(self, strict: bool = False) -> bool:
+        """True when the data must be rejected (warnings count only under strict)."""
+        return bool(self.errors) or (strict and bool(self.warnings))
+
+    def sorted_problems(self) -> list[Problem]:
+        """Errors first, then by file, line and code: the order annotations are shown in."""
+        return sorted(
+            self.problems,
+            key=lambda p: (
+                SEVERITY_ORDER[p.severity],
+                p.file or "",
+                p.line or 0,
+                p.code,
+                p.path or "",
+                p.message,
+            ),
+        )

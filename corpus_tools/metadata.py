@@ -87,3 +87,13 @@ def set_version(path: Path, version: str) -> None:
             file=str(path),
         )
     path.write_text(new, encoding="utf-8")
+
+
+def project_meta() -> DatasetMeta:
+    """dataset.toml of the current folder, else the one shipped with the package."""
+    local = Path(METADATA_FILE)
+    if local.is_file():
+        return load_meta(local)
+    repo = Path(__file__).resolve().parent.parent / METADATA_FILE
+    packaged = Path(__file__).resolve().parent / "_data" / METADATA_FILE
+    return load_meta(repo if repo.is_file() else packaged)

@@ -76,9 +76,7 @@ class _Draft:
         else:
             path = f"/{target}"
             self.fields[target] = piece.text
-        self.source_map.append(
-            {"line": line, "start": piece.start, "end": piece.end, "path": path}
-        )
+        self.source_map.append({"line": line, "start": piece.start, "end": piece.end, "path": path})
 
 
 def pick_profile(text: str, profiles: Iterable[Profile]) -> Profile:
@@ -175,8 +173,11 @@ def _walk(lines: list[str], draft: _Draft) -> None:
         if not line:
             continue
         if zone == "header":
-            if _apply("header", line_no, line, draft, zone_first):
+            rule = _apply("header", line_no, line, draft, zone_first)
+            if rule is not None:
                 zone_first = False
+                if rule.starts_footer:  # a page that opens with a comment form has no body
+                    zone, footer_rule = "footer", rule
                 continue
             zone, zone_first = "body", True
         if zone == "body":

@@ -55,7 +55,7 @@ def parse_published(
     return None
 
 
-def _time(parts: dict[str, str | None]) -> tuple[str | None | bool, str]:
+def _time(parts: dict[str, str | None]) -> tuple[str | bool | None, str]:
     hour_text, minute_text = parts.get("hour"), parts.get("minute")
     if hour_text is None:
         return None, "day"

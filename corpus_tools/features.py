@@ -29,6 +29,4 @@ def _feature(node: dict[str, Any], where: str) -> Any:
 def schema_features(schema: dict[str, Any] | None = None) -> Features:
     """Features with the schema's property order; null-able types map to their non-null type."""
     root = schema or load_schema()
-    return Features(
-        {name: _feature(sub, name) for name, sub in root["properties"].items()}
-    )
+    return Features({name: _feature(sub, name) for name, sub in root["properties"].items()})

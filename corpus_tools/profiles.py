@@ -206,9 +206,7 @@ def _load_one(path: Path, folder: Path) -> Profile:
         included += [_rule(inc_path, name, r) for r in _read(inc_path).get("rule", [])]
     # Specific rules (furniture named by its wording) win over rules that match by shape.
     ordered = [r for r in own + included if not r.shape] + [r for r in own + included if r.shape]
-    detect = tuple(
-        _compile(path, p, "detect") for p in raw.get("detect", {}).get("patterns", [])
-    )
+    detect = tuple(_compile(path, p, "detect") for p in raw.get("detect", {}).get("patterns", []))
     dates = tuple(_compile(path, d.get("pattern"), "date") for d in raw.get("date", []))
     return Profile(outlet=outlet, detect=detect, dates=dates, rules=tuple(ordered))
 
@@ -220,7 +218,7 @@ def load_profiles(folder: Path | None = None) -> tuple[Profile, ...]:
     if folder is not None:
         files.update({p.stem: p for p in sorted(folder.glob("*.toml"))})
     profiles: list[Profile] = []
-    for stem, path in sorted(files.items()):
+    for _stem, path in sorted(files.items()):
         raw_outlet = _read(path).get("outlet")
         if raw_outlet is None:
             continue  # an include-only file such as common.toml

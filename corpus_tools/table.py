@@ -6,6 +6,7 @@ Every check's failures are collected lazily and turned into sentences by ``expla
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -224,17 +225,18 @@ def explain(code: str, index: int, records: Sequence[Record]) -> tuple[str, str 
             "/published/precision",
         ),
         "date-out-of-range": (
-            f"record {rid}: publication date {(record['published'] or {}).get('date')} is "
+            f"record {rid}: publication date {_published_date(record)} is "
             + (
-                f"before the outlet's founding year {outlet.founded} or "
-                if outlet and outlet.founded
-                else ""
+                f"before the outlet's founding year {outlet.founded}"
+                if outlet and outlet.founded and int(_published_date(record)[:4]) < outlet.founded
+                else f"after today ({_today().isoformat()})"
             )
-            + f"after today ({_today().isoformat()}); check the date line in the seed",
+            + "; check the date line in the seed",
             "/published/raw",
         ),
         "outlet-mismatch": (
-            f"record {rid}: outlet {record['outlet']} does not match the outlet registry "
+            f"record {rid}: outlet {json.dumps(record['outlet'])} does not match the outlet "
+            "registry "
             + (
                 f"({outlet.name}, {outlet.domain}, {outlet.country})"
                 if outlet
@@ -260,6 +262,10 @@ def explain(code: str, index: int, records: Sequence[Record]) -> tuple[str, str 
         ),
     }
     return messages.get(code, (f"record {rid} fails table check {code}", None))
+
+
+def _published_date(record: Record) -> str:
+    return str((record["published"] or {}).get("date") or "0000")
 
 
 def _furniture_blocks(record: Record) -> list[int]:

@@ -66,7 +66,8 @@ def line_of(record: Record, pointer: str | None) -> int | None:
 def _schema_problem(origin: Origin, record: Any, error: jsonschema.ValidationError) -> Problem:
     path = error.json_path
     if error.validator == "required" and isinstance(error.instance, dict):
-        missing = [k for k in error.validator_value if k not in error.instance]
+        required = error.validator_value if isinstance(error.validator_value, list) else []
+        missing = [k for k in required if k not in error.instance]
         if missing:
             path = f"{path}.{missing[0]}"
     rid = record.get("id") if isinstance(record, dict) else None

@@ -1,0 +1,35 @@
+# `make dataset` builds dist/ from seeds/; `make test` runs linters, type checks and tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: dataset test lint typecheck validate benchmark clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+dataset: $(STAMP)
+	$(BIN)/corpus-tools build seeds --output dist
+
+lint: $(STAMP)
+	$(BIN)/ruff check corpus_tools tests benchmarks
+	$(BIN)/ruff format --check corpus_tools tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+validate: $(STAMP)
+	$(BIN)/corpus-tools validate seeds
+
+test: lint typecheck validate
+	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/python -m pytest
+
+benchmark: $(STAMP)
+	$(BIN)/python benchmarks/convert_benchmark.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

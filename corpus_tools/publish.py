@@ -1,0 +1,302 @@
+"""Publish a built ``dist/`` folder to the Hugging Face Hub as a versioned dataset repository.
+
+``corpus-tools publish --repo-id ORG/NAME [--dry-run]`` ends here. One publication is:
+
+1. ``create_repo(..., repo_type="dataset", exist_ok=True)``: create the repository if missing;
+2. ``list_repo_refs``: refuse if the tag ``vX.Y.Z`` of this version is already on the Hub;
+3. ``upload_folder``: one commit ``Release vX.Y.Z`` with every non-hidden file of ``dist/``;
+4. ``create_tag``: tag ``vX.Y.Z`` on the commit that the upload returned.
+
+The token is only passed to the client; it never appears in a message, an error or the result.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+import httpx2
+from huggingface_hub import CommitInfo, GitRefs, HfApi, get_token
+from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled, OIDCError
+
+from corpus_tools.errors import CorpusToolsError, UsageError
+
+MANIFEST = "manifest.json"
+REPO_TYPE = "dataset"
+TOKEN_ENV = "HF_TOKEN"
+# Hidden files and folders (``.DS_Store``, ``data/.tmp``, ``.cache/...``) never leave the machine.
+# huggingface_hub matches these with ``fnmatch``, where ``*`` also crosses ``/``: the two patterns
+# together exclude every path that has a component starting with a dot.
+HIDDEN_PATTERNS = (".*", "*/.*")
+# One part of ORG/NAME, as huggingface_hub.utils.validate_repo_id checks it (ASCII letters, digits,
+# "-", "_", "."; starting and ending with a letter, digit or "_"; at most 96 characters).
+REPO_PART = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?$")
+SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+_MASK = "***"
+
+T = TypeVar("T")
+
+
+class HubClient(Protocol):
+    """The part of ``huggingface_hub.HfApi`` (2.4) that publishing uses; tests pass a stand-in."""
+
+    def create_repo(
+        self,
+        repo_id: str,
+        *,
+        token: str | bool | None = None,
+        private: bool | None = None,
+        repo_type: str | None = None,
+        exist_ok: bool = False,
+    ) -> object: ...
+
+    def list_repo_refs(
+        self,
+        repo_id: str,
+        *,
+        repo_type: str | None = None,
+        token: str | bool | None = None,
+    ) -> GitRefs: ...
+
+    def upload_folder(
+        self,
+        *,
+        repo_id: str,
+        folder_path: str | Path,
+        commit_message: str | None = None,
+        token: str | bool | None = None,
+        repo_type: str | None = None,
+        allow_patterns: list[str] | str | None = None,
+        ignore_patterns: list[str] | str | None = None,
+    ) -> CommitInfo: ...
+
+    def create_tag(
+        self,
+        repo_id: str,
+        *,
+        tag: str,
+        tag_message: str | None = None,
+        revision: str | None = None,
+        token: str | bool | None = None,
+        repo_type: str | None = None,
+    ) -> None: ...
+
+
+class HubError(CorpusToolsError):
+    """The Hugging Face Hub refused a request or could not be reached."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """What was (or, on a dry run, would be) published."""
+
+    repo_id: str
+    version: str
+    tag: str
+    files: tuple[str, ...]
+    dry_run: bool
+    commit_url: str | None
+
+
+def upload_plan(dist: Path) -> tuple[str, ...]:
+    """Files of ``dist`` that ``publish`` uploads: sorted relative posix paths, no hidden ones."""
+    _require_dist(dist)
+    files = (
+        path.relative_to(dist).as_posix()
+        for path in dist.glob("**/*")
+        if path.is_file() and not _is_hidden(path.relative_to(dist))
+    )
+    return tuple(sorted(files))
+
+
+def publish(
+    dist: Path,
+    repo_id: str,
+    *,
+    api: HubClient | None = None,
+    token: str | None = None,
+    dry_run: bool = False,
+    private: bool = False,
+) -> PublishResult:
+    """Upload ``dist`` to the dataset repository ``repo_id`` in one commit and tag it ``vX.Y.Z``.
+
+    Raises UsageError for a bad repo id, a missing build or release, a missing token or a version
+    already tagged on the Hub, and HubError when the Hub refuses a request or cannot be reached.
+    """
+    _check_repo_id(repo_id)
+    version = read_version(dist)
+    tag = f"v{version}"
+    files = upload_plan(dist)
+    if dry_run:
+        return PublishResult(repo_id, version, tag, files, dry_run=True, commit_url=None)
+
+    secret = _resolve_token(token)
+    client: HubClient = api if api is not None else HfApi()
+    message = f"Release {tag}"
+
+    _hub_call(
+        "create the repository",
+        secret,
+        lambda: client.create_repo(
+            repo_id, repo_type=REPO_TYPE, exist_ok=True, private=private, token=secret
+        ),
+    )
+    refs = _hub_call(
+        "list the tags",
+        secret,
+        lambda: client.list_repo_refs(repo_id, repo_type=REPO_TYPE, token=secret),
+    )
+    if any(ref.name == tag or ref.ref == f"refs/tags/{tag}" for ref in refs.tags):
+        raise UsageError(
+            "tag-exists",
+            f"{repo_id} already has the tag {tag} on the Hub",
+            "a published version is never overwritten: release a new version first "
+            "(`corpus-tools release`), then build and publish again",
+        )
+    commit = _hub_call(
+        "upload dist/",
+        secret,
+        lambda: client.upload_folder(
+            folder_path=dist,
+            repo_id=repo_id,
+            repo_type=REPO_TYPE,
+            commit_message=message,
+            ignore_patterns=list(HIDDEN_PATTERNS),  # a fresh list: HfApi extends it in place
+            token=secret,
+        ),
+    )
+    _hub_call(
+        f"tag the release {tag}",
+        secret,
+        lambda: client.create_tag(
+            repo_id,
+            tag=tag,
+            revision=commit.oid,
+            repo_type=REPO_TYPE,
+            tag_message=message,
+            token=secret,
+        ),
+    )
+    return PublishResult(repo_id, version, tag, files, dry_run=False, commit_url=commit.commit_url)
+
+
+def read_version(dist: Path) -> str:
+    """The dataset's semantic version from ``dist/manifest.json``."""
+    _require_dist(dist)
+    manifest = dist / MANIFEST
+    build_hint = "run `corpus-tools build` first"
+    if not manifest.is_file():
+        raise UsageError("no-manifest", f"{manifest} not found", build_hint, file=str(manifest))
+    try:
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        reason = " ".join(str(exc).split())
+        raise UsageError(
+            "bad-manifest", f"cannot read {MANIFEST} ({reason})", build_hint, file=str(manifest)
+        ) from None
+    if not isinstance(data, dict):
+        raise UsageError(
+            "bad-manifest", f"{MANIFEST} is not a JSON object", build_hint, file=str(manifest)
+        )
+    version = data.get("version")
+    release_hint = "run `corpus-tools release` to give the dataset a version, then build again"
+    if version is None or version == "":
+        raise UsageError(
+            "no-version", f"{MANIFEST} has no version", release_hint, file=str(manifest)
+        )
+    if not isinstance(version, str) or not SEMVER.fullmatch(version):
+        raise UsageError(
+            "bad-version",
+            f"{MANIFEST} version {version!r} is not a semantic version X.Y.Z",
+            release_hint,
+            file=str(manifest),
+        )
+    return version
+
+
+def _require_dist(dist: Path) -> None:
+    if not dist.is_dir():
+        raise UsageError(
+            "no-dist", f"{dist} is not a built dataset folder", "run `corpus-tools build` first"
+        )
+
+
+def _is_hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)
+
+
+def _check_repo_id(repo_id: str) -> None:
+    hint = "pass --repo-id ORG/NAME, e.g. my-org/news-corpus"
+    org, slash, name = repo_id.partition("/")
+    if not slash or not org or not name or "/" in name:
+        raise UsageError("bad-repo-id", f"repo id {repo_id!r} is not of the form ORG/NAME", hint)
+    valid = all(REPO_PART.fullmatch(part) for part in (org, name))
+    if not valid or "--" in repo_id or ".." in repo_id or repo_id.endswith(".git"):
+        raise UsageError(
+            "bad-repo-id",
+            f"repo id {repo_id!r} is not a valid Hub name (letters, digits, '-', '_', '.'; "
+            "no '--' or '..'; not starting or ending with '-' or '.'; at most 96 characters)",
+            hint,
+        )
+
+
+def _resolve_token(token: str | None) -> str:
+    """Token argument, else $HF_TOKEN, else the token saved by ``hf auth login``."""
+    for candidate in (token, os.environ.get(TOKEN_ENV)):
+        if candidate is not None and candidate.strip():
+            return candidate.strip()
+    hint = f"set {TOKEN_ENV} to a write token or run `hf auth login`"
+    try:
+        stored = get_token()
+    except OIDCError:
+        raise UsageError("no-token", "no Hugging Face token (OIDC exchange failed)", hint) from None
+    if stored is None or not stored.strip():
+        raise UsageError("no-token", "no Hugging Face token found", hint)
+    return stored.strip()
+
+
+# What a Hub call may raise besides our own bugs: HTTP errors with a status (HfHubHTTPError and its
+# subclasses), transport errors (httpx2.ConnectError, timeouts, ...), HF_HUB_OFFLINE, OS-level
+# connection errors (hf_xet raises PermissionError/FileNotFoundError subclasses), and the ValueError
+# that upload_folder raises when the Hub rejects the README.md metadata.
+_HUB_FAILURES: tuple[type[BaseException], ...] = (
+    HfHubHTTPError,
+    httpx2.HTTPError,
+    OfflineModeIsEnabled,
+    OSError,
+    ValueError,
+)
+
+
+def _hub_call(step: str, secret: str, call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except _HUB_FAILURES as exc:
+        raise _hub_error(step, exc, secret) from None
+
+
+def _hub_error(step: str, exc: BaseException, secret: str) -> HubError:
+    detail = _scrub(" ".join(str(exc).split()), secret) or type(exc).__name__
+    status = exc.response.status_code if isinstance(exc, HfHubHTTPError) else None
+    if isinstance(exc, OfflineModeIsEnabled):
+        hint = "unset HF_HUB_OFFLINE and retry"
+    elif status in (401, 403):
+        hint = f"check that the token can write to the namespace ({TOKEN_ENV} or `hf auth login`)"
+    elif status == 404:
+        hint = "check --repo-id and that the token has write access to it"
+    else:
+        hint = "check the network and retry; files already on the Hub are not uploaded again"
+    return HubError(
+        "hub", _scrub(f"could not {step} on the Hugging Face Hub: {detail}", secret), hint
+    )
+
+
+def _scrub(text: str, secret: str) -> str:
+    return text.replace(secret, _MASK) if secret else text

@@ -1,0 +1,186 @@
+"""Outlet profiles cover each outlet's usual furniture, not only the lines in the five seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from corpus_tools.accounting import unaccounted
+from corpus_tools.convert import convert_seed
+from corpus_tools.errors import ProfileError
+from corpus_tools.profiles import load_profiles
+from corpus_tools.schema import iter_errors
+from corpus_tools.seeds import Seed
+from corpus_tools.text import normalise
+
+NAME = "000_00000000000000ab.txt"
+PARAGRAPH = "Officials said on Monday that the talks on the withdrawal of forces would go on."
+
+
+def convert(text: str, profiles: tuple[Any, ...] | None = None) -> dict[str, Any]:
+    record = convert_seed(Seed(NAME, NAME, text.encode("utf-8")), profiles)
+    assert list(iter_errors(record)) == []
+    assert unaccounted(record, normalise(text)) == []
+    return record
+
+
+def removed(record: dict[str, Any]) -> dict[str, str]:
+    return {b["text"]: b["kind"] for b in record["boilerplate"]}
+
+
+@pytest.mark.parametrize("separator", ["–", "-", "—"])
+@pytest.mark.parametrize("space", [" ", ""])
+def test_tehran_times_dateline_variants(separator: str, space: str) -> None:
+    text = (
+        "Iraq demands exit of foreign forces\n\nMay 3, 2021 - 10:15\n\n"
+        f"TEHRAN{space}{separator}{space}{PARAGRAPH}\n\nNA/PA\n\nLeave a Comment"
+    )
+    record = convert(text)
+    assert record["outlet"]["id"] == "tehrantimes"
+    assert record["dateline"] == "TEHRAN"
+    assert record["body"][0]["text"] == PARAGRAPH
+    assert record["byline"] == "NA/PA"
+
+
+def test_tehran_times_byline_with_author_name_tags_and_related_list() -> None:
+    text = (
+        "Iraq demands exit of foreign forces\n\nMay 3, 2021 - 10:15\n\nBy Mohammad Mazhari\n\n"
+        f"TEHRAN - {PARAGRAPH}\n\nA second paragraph of the article ends here.\n\n"
+        "Tags\n\nIraq\n\nUS forces\n\nRelated articles\n\nAnother headline\n\n"
+        "Leave a Comment\n\nName\n\nEmail\n\nYour Message\n\n"
+        "© 2021 Tehran Times. All rights reserved."
+    )
+    record = convert(text)
+    assert record["byline"] == "Mohammad Mazhari"
+    assert [b["text"] for b in record["body"]][-1] == "A second paragraph of the article ends here."
+    kinds = removed(record)
+    assert kinds["Tags"] == "tag"
+    assert kinds["US forces"] == "tag"
+    assert kinds["Related articles"] == "related_headline"
+    for field in ("Name", "Email", "Your Message", "Leave a Comment"):
+        assert kinds[field] == "comment_form"
+    assert kinds["© 2021 Tehran Times. All rights reserved."] == "footer"
+
+
+def test_press_tv_inserted_headline_and_footer() -> None:
+    text = (
+        "News / West Asia\n\nIraqi groups vow to expel US troops\n\nAbu Fadak al-Mohammadawi\n\n"
+        f"{PARAGRAPH}\n\nIraq's parliament votes to expel foreign forces\n\n"
+        "The resolution was passed in January, the groups said.\n\n"
+        "Press TV’s website can also be accessed at the following alternate addresses:\n\n"
+        "www.presstv.co.uk\n\nPress TV News Roku"
+    )
+    record = convert(text)
+    assert record["outlet"]["id"] == "presstv"
+    assert record["section"] == "News / West Asia"
+    assert record["captions"] == ["Abu Fadak al-Mohammadawi"]
+    kinds = removed(record)
+    assert kinds["Iraq's parliament votes to expel foreign forces"] == "related_headline"
+    assert kinds["www.presstv.co.uk"] == "footer"
+    assert len(record["body"]) == 2
+
+
+def test_middle_east_monitor_read_line_and_comments() -> None:
+    text = (
+        "Creating new perspectives since 2009\n\nUS to keep troops in Syria, says Pentagon\n\n"
+        "March 4, 2019 at 1:05 pm\n\n"
+        f"{PARAGRAPH}\n\nREAD: Iraq asks coalition to leave\n\n"
+        "The Pentagon gave no timetable.\n\nShare this article\n\nComments"
+    )
+    record = convert(text)
+    assert record["outlet"]["id"] == "middleeastmonitor"
+    assert record["published"]["time"] == "13:05"
+    kinds = removed(record)
+    assert kinds["READ: Iraq asks coalition to leave"] == "related_headline"
+    assert kinds["Share this article"] == "share"
+    assert [b["text"] for b in record["body"]] == [PARAGRAPH, "The Pentagon gave no timetable."]
+
+
+def test_rasa_news_id_comment_form_and_tags() -> None:
+    text = (
+        "5 January 2020 - 9:3\n\nNews ID: 451234\n\nAyatollah Makarem Shirazi:\n\n"
+        "Rasa - A senior cleric condemned the killing of General Soleimani.\n\n"
+        f"RNA - {PARAGRAPH}\n\nTags\n\nSoleimani\n\nSend comment\n\n* Comment:\n\n"
+        "Your Name\n\nYour Email Address"
+    )
+    record = convert(text)
+    assert record["outlet"]["id"] == "rasanews"
+    assert record["published"]["precision"] == "hour"
+    assert record["published"]["time"] == "09:00"
+    assert record["kicker"] == "Ayatollah Makarem Shirazi:"
+    assert record["title"] is None
+    assert record["source_article_id"] == "451234"
+    assert record["body"] == [{"kind": "paragraph", "text": PARAGRAPH}]
+    kinds = removed(record)
+    assert kinds["Soleimani"] == "tag"
+    assert kinds["Your Email Address"] == "comment_form"
+
+
+def test_generic_fallback_finds_title_date_and_drops_furniture() -> None:
+    text = (
+        "Home > World > Middle East\n\nUS troops to stay in Iraq, officials say\n\n"
+        "By Jane Doe and John Smith\n\nPublished March 3, 2024 at 10:42 am\n\n"
+        f"BAGHDAD — {PARAGRAPH}\n\nThe embassy declined to comment.\n\n"
+        "Share this article\n\nRelated\n\nIraq election results delayed\n\n"
+        "Copyright © 2024 Example News. All rights reserved."
+    )
+    record = convert(text)
+    assert record["converter"] == {
+        "name": "corpus-tools",
+        "version": record["converter"]["version"],
+        "profile": "generic",
+        "fallback": True,
+    }
+    assert record["title"] == "US troops to stay in Iraq, officials say"
+    assert record["section"] == "Home > World > Middle East"
+    assert record["byline"] == "Jane Doe and John Smith"
+    assert record["published"]["date"] == "2024-03-03"
+    assert record["published"]["time"] == "10:42"
+    assert record["dateline"] == "BAGHDAD"
+    assert record["text"] == f"{PARAGRAPH}\n\nThe embassy declined to comment."
+
+
+def test_a_maintainer_adds_an_outlet_with_a_data_file(tmp_path: Path) -> None:
+    (tmp_path / "kayhan.toml").write_text(
+        """include = ["common"]
+[outlet]
+id = "kayhan"
+name = "Kayhan International"
+country = "IR"
+affiliation = "Tehran daily whose editor is appointed by the Supreme Leader."
+timezone = "Asia/Tehran"
+[detect]
+patterns = ['(?m)^Kayhan International$']
+[[rule]]
+name = "masthead"
+zone = "header"
+pattern = '(?P<boilerplate>Kayhan International)'
+kind = "tagline"
+[[rule]]
+name = "headline"
+zone = "header"
+shape = true
+once = true
+pattern = '(?P<title>.*[^.])'
+""",
+        encoding="utf-8",
+    )
+    profiles = load_profiles(tmp_path)
+    record = convert(f"Kayhan International\n\nUS bases under fire\n\n{PARAGRAPH}", profiles)
+    assert record["outlet"]["name"] == "Kayhan International"
+    assert record["title"] == "US bases under fire"
+    assert removed(record) == {"Kayhan International": "tagline"}
+
+
+def test_a_broken_profile_is_reported_with_its_file(tmp_path: Path) -> None:
+    (tmp_path / "broken.toml").write_text(
+        '[outlet]\nid = "broken"\nname = "B"\ncountry = "IR"\naffiliation = "x"\n'
+        "[[rule]]\nname = \"bad\"\npattern = '(?P<nonsense>.*)'\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ProfileError) as raised:
+        load_profiles(tmp_path)
+    assert "broken.toml" in raised.value.one_line()
+    assert "group 'nonsense'" in raised.value.one_line()

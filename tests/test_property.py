@@ -1,0 +1,76 @@
+"""Property tests: any text converts to a schema-valid, fully accounted record, or fails cleanly."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from corpus_tools.accounting import unaccounted
+from corpus_tools.convert import convert_seed
+from corpus_tools.errors import ConversionError
+from corpus_tools.schema import iter_errors
+from corpus_tools.seeds import Seed
+from corpus_tools.text import normalise
+from tests.conftest import SEEDS
+
+NAME = "000_0123456789abcdef.txt"
+# Lines that look like page furniture, dates, datelines and headlines, so that the rules fire.
+LINES = st.sampled_from(
+    [
+        "Leave a Comment",
+        "Tags",
+        "News / Politics",
+        "TEHRAN - Officials met on Monday.",
+        "April 20, 2020 - 20:5",
+        "18 December 2016 - 15:21",
+        "November 22, 2017 at 9:00 pm",
+        "News ID: 12345",
+        "By Jane Doe",
+        "NA/PA",
+        "RNA - The talks ended.",
+        "– A list item.",
+        "Iran: headline of another article",
+        "end of message/",
+        "Press TV’s website can also be accessed at the following alternate addresses:",
+        "",
+        "\u00a0",
+    ]
+)
+TEXT = st.lists(st.one_of(LINES, st.text(max_size=80)), max_size=12).map("\n".join)
+
+
+def _check(data: bytes) -> None:
+    try:
+        record = convert_seed(Seed(NAME, NAME, data))
+    except ConversionError as error:
+        assert error.file == NAME
+        assert "\n" not in error.one_line()
+        return
+    assert list(iter_errors(record)) == []
+    assert unaccounted(record, normalise(data.decode("utf-8-sig"))) == []
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXT)
+@example("")
+@example("\x00")
+@example("Headline only")
+@example("Leave a Comment\nName\nEmail")
+def test_any_text_converts_or_fails_with_a_conversion_error(text: str) -> None:
+    _check(text.encode("utf-8"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=200))
+def test_any_bytes_convert_or_fail_with_a_conversion_error(data: bytes) -> None:
+    _check(data)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.sampled_from(sorted(p.name for p in SEEDS.glob("*.txt"))), st.data())
+def test_seed_with_lines_removed_still_converts_or_fails_cleanly(
+    seed_file: str, data: st.DataObject
+) -> None:
+    lines = (SEEDS / seed_file).read_text(encoding="utf-8").split("\n")
+    keep = data.draw(st.lists(st.booleans(), min_size=len(lines), max_size=len(lines)))
+    _check("\n".join(line for line, k in zip(lines, keep, strict=True) if k).encode("utf-8"))

@@ -1,4 +1,4 @@
-"""Account for a seed: every non-blank line lands in exactly one place, and source_map says where."""
+"""Account for a seed: each non-blank line lands in exactly one place, as source_map says."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from collections import Counter
 from typing import Any
 
 from corpus_tools.convert import SEPARATORS, Record
+
+_TEXT_FIELDS = ("title", "kicker", "section", "lead", "dateline", "byline", "source_article_id")
 
 
 def resolve(record: Record, pointer: str) -> Any:
@@ -18,12 +20,7 @@ def resolve(record: Record, pointer: str) -> Any:
 
 def _values(record: Record) -> list[str]:
     """Every place a piece of a seed line can land, as JSON Pointers."""
-    paths = [
-        f"/{name}"
-        for name in ("title", "kicker", "section", "lead", "dateline", "byline")
-        + ("source_article_id",)
-        if record[name] is not None
-    ]
+    paths = [f"/{name}" for name in _TEXT_FIELDS if record[name] is not None]
     if record["published"] is not None:
         paths.append("/published/raw")
     paths += [f"/body/{i}/text" for i in range(len(record["body"]))]

@@ -139,8 +139,8 @@ GOLDEN: dict[str, dict[str, Any]] = {
     },
 }
 
-FIELDS = ("title", "kicker", "section", "lead", "published", "dateline", "byline")
-FIELDS += ("source_article_id", "captions")
+FIELDS: tuple[str, ...] = ("title", "kicker", "section", "lead", "published", "dateline")
+FIELDS += ("byline", "source_article_id", "captions")
 # Furniture strings that must never reach the article text.
 FURNITURE = (
     "News / Politics",

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -144,21 +145,17 @@ def render_human(report: Report, console: Console, strict: bool) -> None:
     """Print a table of problems (if any) and a one-line summary to ``console``."""
     problems = report.sorted_problems()
     if problems:
-        table = Table(show_header=True, header_style="bold")
-        table.add_column("severity", no_wrap=True)
-        table.add_column("file:line", overflow="fold")
-        table.add_column("record", overflow="fold")
-        table.add_column("code", overflow="fold")
-        table.add_column("path", overflow="fold")
+        # Three columns keep the table readable in an 80-column terminal; the record id is in
+        # every message, and the JSON path is in --format json.
+        table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD, expand=False)
+        table.add_column("where", overflow="fold", max_width=40)
+        table.add_column("problem", no_wrap=True)
         table.add_column("message", overflow="fold", ratio=1)
         for p in problems:
             # Text() cells: messages are data, never Rich markup.
             table.add_row(
-                Text(p.severity, style=_SEVERITY_STYLE[p.severity]),
                 Text(_where(p) or "—"),
-                Text(p.record or "—"),
-                Text(p.code),
-                Text(p.path or "—"),
+                Text(f"{p.severity} {p.code}", style=_SEVERITY_STYLE[p.severity]),
                 Text(p.message),
             )
         console.print(table)

@@ -36,6 +36,7 @@ class Checked:
 
     file: str
     record: str | None
+    line: int | None = None
 
 
 @dataclass

@@ -40,14 +40,14 @@ JSON_FORMAT_DOC = """\
   "summary": {"checked": 5, "errors": 2, "warnings": 1},
   "problems": [
     {
-      "code": "missing-field",
+      "code": "schema-required",
       "severity": "error",
-      "message": "The record has no title; add a non-empty \\"title\\".",
-      "check": "schema",
-      "file": "seeds/003_8566bcfe0396727f.txt",
-      "line": 3,
+      "message": "record 8566bcfe0396727f: $.title: 'title' is a required property; ...",
+      "check": "jsonschema",
+      "file": "records.jsonl",
+      "line": 4,
       "record": "8566bcfe0396727f",
-      "path": "/title"
+      "path": "$.title"
     }
   ]
 }
@@ -68,7 +68,7 @@ Top-level fields:
 
 Fields of each problem (`null` when not known or not applicable):
 
-- `code` (string): a stable identifier of the kind of problem, e.g. `missing-field`;
+- `code` (string): a stable identifier of the kind of problem, e.g. `schema-required`;
   safe to match on in scripts.
 - `severity` (string): `"error"` (the data is rejected) or `"warning"` (rejected only
   with `--strict`).
@@ -80,7 +80,8 @@ Fields of each problem (`null` when not known or not applicable):
 - `line` (integer or null): the 1-based line in `file`.
 - `record` (string or null): the id of the record concerned.
 - `path` (string or null): where inside the record the problem is (the field, e.g.
-  `/title`); `null` when it concerns the whole record, file or table.
+  `$.title` for schema errors, a JSON Pointer such as `/published/raw` for table
+  checks); `null` when it concerns the whole record, file or table.
 """
 
 #: GitHub shows at most 10 error and 10 warning annotations per step; we emit at most this
@@ -315,11 +316,21 @@ def _xml_text(value: str) -> str:
 
 
 def _match(problem: Problem, checked: list[Checked]) -> int | None:
-    """Index of the checked entry a problem belongs to, or None."""
+    """Index of the checked entry a problem belongs to, or None.
+
+    Two records of one JSON Lines file may share an id; the line tells them apart.
+    """
     if problem.record is not None:
-        for i, c in enumerate(checked):
-            if c.record == problem.record and problem.file in (None, c.file):
-                return i
+        found = [
+            i
+            for i, c in enumerate(checked)
+            if c.record == problem.record and problem.file in (None, c.file)
+        ]
+        exact = [
+            i for i in found if checked[i].line is not None and checked[i].line == problem.line
+        ]
+        if exact or found:
+            return (exact or found)[0]
     if problem.file is not None:
         for i, c in enumerate(checked):
             if c.record is None and c.file == problem.file:

@@ -135,7 +135,9 @@ def check_records(items: Iterable[tuple[Origin, Any]], report: Report) -> list[R
     valid: list[tuple[Origin, Record]] = []
     for origin, record in items:
         rid = record.get("id") if isinstance(record, dict) else None
-        report.checked.append(Checked(origin.file, rid if isinstance(rid, str) else None))
+        report.checked.append(
+            Checked(origin.file, rid if isinstance(rid, str) else None, origin.line)
+        )
         errors = [_schema_problem(origin, record, e) for e in iter_errors(record)]
         report.problems.extend(errors)
         if not errors:
@@ -199,7 +201,8 @@ def read_jsonl(path: Path, report: Report) -> list[tuple[Origin, Any]]:
     shown = display_path(path)
     items: list[tuple[Origin, Any]] = []
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        # Only LF ends a JSON Lines record: U+2028 and friends may stand inside JSON strings.
+        lines = path.read_text(encoding="utf-8").split("\n")
     except UnicodeDecodeError:
         report.problems.append(
             Problem(

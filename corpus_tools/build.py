@@ -17,6 +17,7 @@ from corpus_tools.convert import Record
 from corpus_tools.croissant import build_croissant, write_croissant
 from corpus_tools.errors import CorpusToolsError
 from corpus_tools.features import schema_features
+from corpus_tools.jsonl import current_umask
 from corpus_tools.manifest import (
     MANIFEST,
     RELEASES,
@@ -123,6 +124,7 @@ def build(
         history_dir = output / RELEASES
     output.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+    staging.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; dist/ is meant to be shared
     try:
         write_dist(staging, meta, records, history_dir)
         files = tuple([*sorted(file_checksums(staging)), MANIFEST])

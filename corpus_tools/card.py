@@ -15,6 +15,7 @@ from datasets.splits import SplitDict, SplitInfo
 
 from corpus_tools.changes import Changes
 from corpus_tools.convert import Record
+from corpus_tools.croissant import cite_as
 from corpus_tools.features import schema_features
 from corpus_tools.metadata import DatasetMeta
 from corpus_tools.profiles import Outlet, outlet_registry
@@ -227,19 +228,6 @@ def _limitations(records: Sequence[Record]) -> str:
     return "\n".join(items)
 
 
-def _citation(meta: DatasetMeta) -> str:
-    key = re.sub(r"[^a-z0-9]+", "_", meta.name.lower()).strip("_")
-    version = meta.version if meta.version != "0.0.0" else "unreleased"
-    return fenced(
-        "@misc{" + key + ",\n"
-        f"  title  = {{{meta.pretty_name}}},\n"
-        f"  author = {{{' and '.join(meta.citation_authors)}}},\n"
-        f"  note   = {{Dataset version {version}, built with corpus-tools}}\n"
-        "}",
-        "bibtex",
-    )
-
-
 def render_changelog(history: Sequence[dict[str, Any]], unreleased: Changes | None) -> str:
     """CHANGELOG.md: unreleased changes first, then every release, newest first."""
     parts = ["# Changelog", ""]
@@ -339,7 +327,7 @@ def render_card(
         "### Recommendations\n\nCite the outlet with every quotation, treat every claim as the "
         "outlet's claim, and read `published.precision` before comparing times.",
         "## Licensing\n\n" + md(meta.license_details),
-        "## Citation\n\n" + _citation(meta),
+        "## Citation\n\n" + fenced(cite_as(meta), "bibtex"),
         "## Changelog\n\n" + changelog_body.strip(),
     ]
     return "\n\n".join(sections) + "\n"

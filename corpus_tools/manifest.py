@@ -48,7 +48,7 @@ def data_manifest(name: str, version: str, records: Sequence[Record]) -> dict[st
             {
                 "id": r["id"],
                 "seed_file": r["seed_file"],
-                "title": r["title"] or r["kicker"] or r["lead"],
+                "title": r["title"] or f"[no title] {r['kicker'] or r['lead'] or ''}".strip(),
                 "content_sha256": content_sha256(r),
             }
             for r in records

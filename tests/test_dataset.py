@@ -1,0 +1,397 @@
+"""The built dataset folder: loadable offline, reproducible, committed, documented, atomic."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import fnmatch
+import json
+import re
+import shutil
+import socket
+from pathlib import Path
+from typing import Any
+
+import datasets
+import huggingface_hub.constants
+import pytest
+import yaml
+from huggingface_hub import DatasetCard
+from typer.testing import CliRunner
+
+from corpus_tools import build as build_module
+from corpus_tools.build import PARQUET, BuildRefused, build
+from corpus_tools.card import card_metadata, fenced, md, render_card, render_changelog
+from corpus_tools.changes import Changes
+from corpus_tools.cli import app
+from corpus_tools.convert import Record, convert_folder
+from corpus_tools.features import schema_features
+from corpus_tools.manifest import MANIFEST, file_sha256
+from corpus_tools.metadata import DatasetMeta, load_meta
+from corpus_tools.profiles import outlet_registry
+from corpus_tools.schema import field_docs
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "seeds"
+COMMITTED_DIST = ROOT / "dist"
+HISTORY = COMMITTED_DIST / "releases"
+BAD_SEED = "005_0000000000000001.txt"
+PLACEHOLDERS = ("More Information Needed", "TODO", "[More", "{{ ")
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file below folder, by POSIX relative path, with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def differences(expected: dict[str, bytes], actual: dict[str, bytes]) -> list[str]:
+    """Human-readable list of files missing, extra or with different bytes."""
+    found = [f"missing: {name}" for name in sorted(expected.keys() - actual.keys())]
+    found += [f"extra: {name}" for name in sorted(actual.keys() - expected.keys())]
+    found += [
+        f"differs: {name}"
+        for name in sorted(expected.keys() & actual.keys())
+        if expected[name] != actual[name]
+    ]
+    return found
+
+
+def bad_seeds(target: Path) -> Path:
+    """A copy of the repository's seeds plus one empty (invalid) seed file."""
+    shutil.copytree(SEEDS, target)
+    (target / BAD_SEED).write_bytes(b"")
+    return target
+
+
+@pytest.fixture(scope="session")
+def meta() -> DatasetMeta:
+    return load_meta(ROOT / "dataset.toml")
+
+
+@pytest.fixture(scope="session")
+def records() -> list[Record]:
+    return list(convert_folder(SEEDS))
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, meta: DatasetMeta) -> Path:
+    """The repository's seeds built once, exactly as `make dataset` builds dist/."""
+    output = tmp_path_factory.mktemp("built") / "dist"
+    build(SEEDS, output, meta, history_dir=HISTORY)
+    return output
+
+
+@pytest.fixture
+def offline_hf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No network, and a Hugging Face cache of our own; returns the datasets cache dir."""
+    cache = tmp_path / "hf-cache"
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(cache))
+    # The libraries read these at import time, which happened long before this test.
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", True)
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_OFFLINE", True)
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", cache)
+
+    def no_network(self: socket.socket, address: Any) -> None:
+        raise OSError(f"network access attempted in an offline test: {address!r}")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    return cache
+
+
+# --- loading with the datasets library ---------------------------------------------------
+
+
+def _rows_match(rows: list[dict[str, Any]], records: list[Record]) -> None:
+    assert len(rows) == len(records) == len(list(SEEDS.glob("*.txt")))
+    for row, record in zip(rows, records, strict=True):
+        assert row == record, f"row for {record['seed_file']} differs from its converted record"
+
+
+def test_load_dataset_offline(built: Path, records: list[Record], offline_hf: Path) -> None:
+    loaded = datasets.load_dataset(str(built), cache_dir=str(offline_hf))
+    assert list(loaded) == ["train"]
+    train = loaded["train"]
+    assert train.features == schema_features()
+    _rows_match(list(train), records)
+
+
+def test_load_dataset_streaming_offline(
+    built: Path, records: list[Record], offline_hf: Path
+) -> None:
+    loaded = datasets.load_dataset(str(built), streaming=True, cache_dir=str(offline_hf))
+    assert list(loaded) == ["train"]
+    train = loaded["train"]
+    assert train.features == schema_features()
+    _rows_match(list(train), records)
+
+
+# --- reproducibility and the committed dist/ ---------------------------------------------
+
+
+def test_second_build_is_byte_identical(built: Path, meta: DatasetMeta, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    build(SEEDS, again, meta, history_dir=HISTORY)
+    first, second = snapshot(built), snapshot(again)
+    assert PARQUET in first and MANIFEST in first
+    assert differences(first, second) == []
+
+
+def test_committed_dist_is_fresh(built: Path) -> None:
+    hint = "dist/ is missing or stale: run make dataset"
+    assert COMMITTED_DIST.is_dir(), f"{hint} ({COMMITTED_DIST} does not exist)"
+    problems = differences(snapshot(built), snapshot(COMMITTED_DIST))
+    assert not problems, f"{hint}; compared with a fresh build: " + ", ".join(problems)
+
+
+# --- the dataset card --------------------------------------------------------------------
+
+
+def test_card_metadata_parses(built: Path, meta: DatasetMeta, records: list[Record]) -> None:
+    data = DatasetCard.load(built / "README.md").data
+    assert data.pretty_name == meta.pretty_name
+    assert data.license == "other"
+    assert data.license_name == meta.license_name
+    assert data.license_details == meta.license_details
+    assert data.language == ["en"]
+    assert data.task_categories == list(meta.task_categories)
+    assert data.size_categories == ["n<1K"]
+    assert data.source_datasets == list(meta.source_datasets)
+    assert data.annotations_creators == list(meta.annotations_creators)
+    assert data.tags == list(meta.tags)
+
+    (config,) = data.configs
+    assert config["config_name"] == "default"
+    (data_files,) = config["data_files"]
+    assert data_files["split"] == "train"
+    parquet_files = [name for name in snapshot(built) if name.endswith(".parquet")]
+    assert [n for n in parquet_files if fnmatch.fnmatch(n, data_files["path"])] == [PARQUET]
+
+    info = data.dataset_info
+    assert datasets.Features._from_yaml_list(info["features"]) == schema_features()
+    (split,) = info["splits"]
+    assert split["name"] == "train"
+    assert split["num_examples"] == len(records) == 5
+    assert info["download_size"] == (built / PARQUET).stat().st_size
+
+
+def test_card_content(built: Path, records: list[Record]) -> None:
+    card = (built / "README.md").read_text(encoding="utf-8")
+    for placeholder in PLACEHOLDERS:
+        assert placeholder not in card, f"placeholder {placeholder!r} left in the card"
+
+    assert "## Sources" in card
+    assert "| Outlet | Domain | Country | Founded | Ownership or affiliation | Articles |" in card
+    registry = outlet_registry()
+    for outlet_id in {r["outlet"]["id"] for r in records}:
+        name = md(registry[outlet_id].name)
+        assert re.search(rf"(?m)^\| {re.escape(name)} \| .* \| 1 \|$", card), name
+
+    for dotted, _kind, _desc in field_docs():
+        assert f"| `{dotted}` |" in card, f"field {dotted} missing from the field table"
+
+    assert f"- Articles: {len(records)}." in card
+    assert "- Articles: 5." in card
+    dated = sum(1 for r in records if r["published"])
+    assert f"- Publication dates: {dated} of {len(records)} articles carry one" in card
+    words = [r["word_count"] for r in records]
+    assert f"min {min(words)}, " in card and f"max {max(words)}." in card
+
+
+def test_md_escapes_markdown() -> None:
+    assert md("a | b *c* [d](e)") == r"a \| b \*c\* \[d\]\(e\)"
+    assert md("line one\n\nline  two") == "line one line two"
+    assert md(None) == "—"
+
+
+def test_fenced_block_outlives_backtick_lines() -> None:
+    text = "before\n```\ninside ```` run\n```"
+    block = fenced(text, "json")
+    assert block == f"`````json\n{text}\n`````"
+    assert fenced("plain") == "```\nplain\n```"
+
+
+def _outside_fences(text: str) -> tuple[list[str], list[tuple[str, list[str]]]]:
+    """Lines outside code blocks, and each code block as (opening fence line, body lines)."""
+    plain: list[str] = []
+    blocks: list[tuple[str, list[str]]] = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        if fence is None:
+            opening = re.match(r"^(`{3,})", line)
+            if opening:
+                fence = opening.group(1)
+                blocks.append((line, []))
+            else:
+                plain.append(line)
+        elif re.fullmatch(rf" {{0,3}}{fence}`*\s*", line):
+            fence = None
+        else:
+            blocks[-1][1].append(line)
+    assert fence is None, "a code block is never closed"
+    return plain, blocks
+
+
+def _cells(row: str) -> int:
+    """Number of unescaped pipes in a table row."""
+    return len(re.findall(r"(?<!\\)\|", row))
+
+
+def test_card_survives_hostile_titles(
+    meta: DatasetMeta, records: list[Record], tmp_path: Path
+) -> None:
+    hostile = [
+        "Pipes | in *the* [title](x) with `ticks` and ```fence``` --- end",
+        "---",
+        "Two\n---\nlines | and #hash",
+    ]
+    nasty = copy.deepcopy(records)
+    for record, title in zip(nasty, hostile, strict=False):
+        record["title"] = title
+    released = dataclasses.replace(meta, version="1.0.0")
+    briefs = [{"id": r["id"], "title": r["title"]} for r in nasty[:3]]
+    history = [
+        {
+            "version": "1.0.0",
+            "date": "2026-01-02",
+            "bump": "initial",
+            "changes": Changes(added=briefs).to_json(),
+        }
+    ]
+    unreleased = Changes(changed=briefs)
+    changelog = render_changelog(history, unreleased)
+    text = render_card(released, nasty, changelog, unreleased, 1234, 567)
+    path = tmp_path / "README.md"
+    path.write_text(text, encoding="utf-8")
+
+    # The YAML header is intact and is exactly the metadata.
+    assert text.startswith("---\n")
+    header = text[4 : text.index("\n---\n", 4)]
+    assert yaml.safe_load(header) == card_metadata(released, nasty, 1234, 567)
+    data = DatasetCard.load(path).data
+    assert data.pretty_name == meta.pretty_name
+    assert data.dataset_info["splits"][0]["num_examples"] == len(nasty)
+
+    plain, blocks = _outside_fences(text)
+    body = "\n".join(plain)
+    # Titles appear escaped in the changelog, never raw, outside code blocks.
+    for brief in briefs:
+        escaped = md(brief["title"])
+        assert f"- Added `{brief['id']}`: {escaped}" in body
+        assert f"- Corrected `{brief['id']}`: {escaped}" in body
+    assert hostile[0] not in body
+    assert "Pipes | in" not in body
+    # Only the YAML header's own delimiters are lines of three dashes.
+    assert [i for i, line in enumerate(plain) if line == "---"][:2] == [0, header.count("\n") + 2]
+    assert plain.count("---") == 2
+
+    # Every table keeps the header's number of cells on every row.
+    table: list[str] = []
+    for line in [*plain, ""]:
+        if line.startswith("|"):
+            table.append(line)
+            continue
+        if table:
+            widths = {_cells(row) for row in table}
+            assert len(widths) == 1, f"broken table starting {table[0]!r}"
+            table = []
+
+    # The example record's code fence is longer than the title's backtick run.
+    (example,) = [body_lines for opening, body_lines in blocks if opening.endswith("json")]
+    shown = json.loads("\n".join(example))
+    assert shown["title"] == hostile[0]
+
+
+# --- failed builds leave the previous output untouched -----------------------------------
+
+
+def _leftovers(parent: Path, name: str) -> list[str]:
+    return sorted(
+        p.name
+        for p in parent.iterdir()
+        if p.name.startswith(f".{name}.building-") or p.name == f".{name}.previous"
+    )
+
+
+def test_failed_build_keeps_previous_output(meta: DatasetMeta, tmp_path: Path) -> None:
+    output = tmp_path / "dist"
+    build(SEEDS, output, meta)
+    before = snapshot(output)
+    bad = bad_seeds(tmp_path / "bad-seeds")
+
+    with pytest.raises(BuildRefused) as refused:
+        build(bad, output, meta)
+
+    errors = refused.value.report.errors
+    assert [(e.code, Path(e.file or "").name) for e in errors] == [("empty-file", BAD_SEED)]
+    assert refused.value.code == "invalid-data"
+    assert differences(before, snapshot(output)) == []
+    assert _leftovers(tmp_path, "dist") == []
+
+
+def test_build_crash_keeps_previous_output(
+    meta: DatasetMeta, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output = tmp_path / "dist"
+    build(SEEDS, output, meta)
+    before = snapshot(output)
+
+    def broken(*args: Any, **kwargs: Any) -> str:
+        raise RuntimeError("disk full while writing the card")
+
+    monkeypatch.setattr(build_module, "render_card", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build(SEEDS, output, meta)
+
+    assert differences(before, snapshot(output)) == []
+    assert _leftovers(tmp_path, "dist") == []
+
+
+def test_cli_build_refuses_bad_seeds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meta: DatasetMeta
+) -> None:
+    shutil.copy(ROOT / "dataset.toml", tmp_path / "dataset.toml")
+    monkeypatch.chdir(tmp_path)
+    output = tmp_path / "out"
+    build(SEEDS, output, meta)
+    before = snapshot(output)
+    bad = bad_seeds(tmp_path / "bad")
+
+    result = CliRunner().invoke(app, ["build", str(bad), "--output", str(output)])
+
+    assert result.exit_code == 1, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("refusing to build: 1 error(s) in ")
+    assert last.endswith("; fix them (corpus-tools validate lists each one) and build again")
+    assert "built " not in result.stdout
+    assert differences(before, snapshot(output)) == []
+    assert _leftovers(tmp_path, "out") == []
+
+
+# --- checksums -----------------------------------------------------------------------------
+
+
+def test_croissant_checksum_matches_parquet(built: Path) -> None:
+    croissant = json.loads((built / "croissant.json").read_text(encoding="utf-8"))
+    files = [d for d in croissant["distribution"] if d["@type"] == "cr:FileObject"]
+    assert [(f["contentUrl"], f["sha256"]) for f in files] == [
+        (PARQUET, file_sha256(built / PARQUET))
+    ]
+
+
+def test_manifest_checksums_match_files(built: Path) -> None:
+    manifest = json.loads((built / MANIFEST).read_text(encoding="utf-8"))
+    on_disk = {name: data for name, data in snapshot(built).items() if name != MANIFEST}
+    assert sorted(manifest["files"]) == sorted(on_disk)
+    for name, entry in manifest["files"].items():
+        assert entry["sha256"] == file_sha256(built / name), name
+        assert entry["bytes"] == len(on_disk[name]), name

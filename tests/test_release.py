@@ -1,0 +1,268 @@
+"""corpus-tools release: semantic versions from what changed, recorded, refused when wrong."""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from corpus_tools.build import BuildRefused, build
+from corpus_tools.cli import app
+from corpus_tools.convert import convert_folder
+from corpus_tools.errors import UsageError
+from corpus_tools.manifest import MANIFEST, RELEASES
+from corpus_tools.metadata import load_meta, set_version
+from corpus_tools.release import ReleaseRefused, ReleaseResult, release
+
+ROOT = Path(__file__).resolve().parents[1]
+TODAY = datetime.date(2026, 1, 2)
+SEEDS = Path("seeds")
+DIST = Path("dist")
+METADATA = Path("dataset.toml")
+NEW_ID = "00000000000000aa"
+NEW_TITLE = "Iraqi lawmakers renew call for withdrawal of foreign troops"
+NEW_SEED = f"""{NEW_TITLE}
+
+May 3, 2021 - 10:15
+
+TEHRAN - Members of the Iraqi parliament on Monday renewed their call for the complete \
+withdrawal of foreign troops from the country, in a statement written only for the \
+corpus-tools release tests.
+
+The lawmakers said the government must set a clear timetable for the departure of the \
+remaining forces, according to a statement read at a press conference in Baghdad.
+"""
+CORRECTED_SEED = "003_8566bcfe0396727f.txt"
+CORRECTED_ID = "8566bcfe0396727f"
+CORRECTED_TITLE = "Military chief predicts resistance front will expel U.S. from Iraq"
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh, never-released copy of the project as the current folder."""
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    shutil.copy(ROOT / "dataset.toml", tmp_path / "dataset.toml")
+    set_version(tmp_path / "dataset.toml", "0.0.0")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def do_release(bump: str = "auto") -> ReleaseResult:
+    return release(SEEDS, DIST, METADATA, bump, today=TODAY)
+
+
+def version() -> str:
+    return load_meta(METADATA).version
+
+
+def released_versions() -> list[str]:
+    return sorted(p.name for p in (DIST / RELEASES).glob("*.json"))
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def changelog_section(version: str) -> str:
+    """The CHANGELOG.md entry of one version, heading included."""
+    text = (DIST / "CHANGELOG.md").read_text(encoding="utf-8")
+    start = text.index(f"## v{version} ")
+    end = text.find("\n## ", start + 1)
+    return text[start : end if end != -1 else len(text)]
+
+
+def test_first_release_is_1_0_0(project: Path) -> None:
+    ids = [r["id"] for r in convert_folder(SEEDS)]
+    assert len(ids) == 5
+
+    result = do_release()
+
+    assert (result.version, result.previous, result.bump) == ("1.0.0", None, "initial")
+    assert version() == "1.0.0"
+    assert released_versions() == ["v1.0.0.json"]
+    entry = json.loads((DIST / RELEASES / "v1.0.0.json").read_text(encoding="utf-8"))
+    assert entry["version"] == "1.0.0" and entry["date"] == "2026-01-02"
+    assert [r["id"] for r in entry["records"]] == ids
+    card = (DIST / "README.md").read_text(encoding="utf-8")
+    assert '**Version:** 1.0.0 (load it with `revision="v1.0.0"`).' in card
+    assert "not yet released" not in card
+    assert "not released yet" not in card
+    section = changelog_section("1.0.0")
+    assert section.startswith("## v1.0.0 (2026-01-02, initial)")
+    for rid in ids:
+        assert f"- Added `{rid}`" in section
+    manifest = json.loads((DIST / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["version"] == "1.0.0"
+    # The manifest covers the release history shipped in dist/ too.
+    files = {name: data for name, data in snapshot(DIST).items() if name != MANIFEST}
+    assert "releases/v1.0.0.json" in files
+    assert sorted(manifest["files"]) == sorted(files)
+    for name, data in files.items():
+        assert manifest["files"][name]["sha256"] == hashlib.sha256(data).hexdigest(), name
+
+
+def test_release_unchanged_is_refused(project: Path) -> None:
+    do_release()
+    with pytest.raises(ReleaseRefused) as refused:
+        do_release()
+    assert refused.value.code == "unchanged"
+    assert version() == "1.0.0"
+    assert released_versions() == ["v1.0.0.json"]
+
+    result = CliRunner().invoke(app, ["release"])
+    assert result.exit_code == 1, result.output
+    assert "nothing changed since v1.0.0" in result.stderr
+    assert "Traceback" not in result.output
+    assert version() == "1.0.0"
+    assert released_versions() == ["v1.0.0.json"]
+
+
+def test_added_seed_is_a_minor_release(project: Path) -> None:
+    do_release()
+    (SEEDS / f"005_{NEW_ID}.txt").write_text(NEW_SEED, encoding="utf-8")
+
+    result = do_release()
+
+    assert (result.version, result.previous, result.bump) == ("1.1.0", "1.0.0", "minor")
+    assert [a["id"] for a in result.changes.added] == [NEW_ID]
+    assert version() == "1.1.0"
+    assert released_versions() == ["v1.0.0.json", "v1.1.0.json"]
+    section = changelog_section("1.1.0")
+    assert section.startswith("## v1.1.0 (2026-01-02, minor)")
+    assert f"- Added `{NEW_ID}`: {NEW_TITLE}" in section
+    assert section.count("- Added") == 1
+    # The earlier release stays in the changelog, after the new one.
+    changelog = (DIST / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert changelog.index("## v1.1.0") < changelog.index("## v1.0.0")
+    card = (DIST / "README.md").read_text(encoding="utf-8")
+    assert "**Version:** 1.1.0" in card and "- Articles: 6." in card
+
+
+def test_cli_release_after_added_seed(project: Path) -> None:
+    runner = CliRunner()
+    first = runner.invoke(app, ["release"])
+    assert first.exit_code == 0, first.output
+    assert "released v1.0.0 (initial): 5 added, 0 removed, 0 corrected" in first.stdout
+    (SEEDS / f"005_{NEW_ID}.txt").write_text(NEW_SEED, encoding="utf-8")
+
+    second = runner.invoke(app, ["release", "--bump", "auto"])
+
+    assert second.exit_code == 0, second.output
+    assert "released v1.1.0 (minor, was v1.0.0): 1 added, 0 removed, 0 corrected" in (second.stdout)
+    assert version() == "1.1.0"
+
+
+def test_corrected_record_is_a_patch_release(project: Path) -> None:
+    do_release()
+    seed = SEEDS / CORRECTED_SEED
+    text = seed.read_text(encoding="utf-8")
+    assert "predicted on Monday" in text
+    seed.write_text(text.replace("predicted on Monday", "predicted on Sunday"), encoding="utf-8")
+
+    result = do_release()
+
+    assert (result.version, result.bump) == ("1.0.1", "patch")
+    assert version() == "1.0.1"
+    section = changelog_section("1.0.1")
+    assert section.startswith("## v1.0.1 (2026-01-02, patch)")
+    assert f"- Corrected `{CORRECTED_ID}`: {CORRECTED_TITLE}" in section
+    assert "- Added" not in section and "- Removed" not in section
+
+
+def _drop_field_from_schema() -> None:
+    """Make the current schema lack a field: the last release claims one more."""
+    path = DIST / RELEASES / "v1.0.0.json"
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    assert "legacy_score" not in entry["fields"]
+    entry["fields"]["legacy_score"] = "number or null"
+    path.write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
+
+
+def test_removed_field_needs_a_major_release(project: Path) -> None:
+    do_release()
+    _drop_field_from_schema()
+
+    for too_small in ("patch", "minor"):
+        with pytest.raises(ReleaseRefused) as refused:
+            do_release(too_small)
+        assert refused.value.code == "bump-too-small"
+        assert version() == "1.0.0"
+        assert released_versions() == ["v1.0.0.json"]
+
+    cli = CliRunner().invoke(app, ["release", "--bump", "patch"])
+    assert cli.exit_code == 1, cli.output
+    assert "--bump patch is too small: the changes need a major release" in cli.stderr
+    assert version() == "1.0.0"
+
+    result = do_release()
+
+    assert (result.version, result.bump) == ("2.0.0", "major")
+    assert result.changes.fields_removed == ["legacy_score"]
+    assert version() == "2.0.0"
+    assert released_versions() == ["v1.0.0.json", "v2.0.0.json"]
+    assert "- Field removed: `legacy_score`" in changelog_section("2.0.0")
+
+
+def test_bigger_bump_than_needed_is_allowed(project: Path) -> None:
+    do_release()
+    (SEEDS / f"005_{NEW_ID}.txt").write_text(NEW_SEED, encoding="utf-8")
+    assert do_release("major").version == "2.0.0"
+
+
+def test_unknown_bump_is_a_usage_error(project: Path) -> None:
+    with pytest.raises(UsageError):
+        do_release("huge")
+    assert version() == "0.0.0"
+    assert not DIST.exists()
+
+
+def test_invalid_build_is_not_released(project: Path) -> None:
+    do_release()
+    before = snapshot(DIST)
+    toml_before = METADATA.read_bytes()
+    (SEEDS / "005_0000000000000001.txt").write_bytes(b"")
+
+    with pytest.raises(BuildRefused):
+        do_release()
+
+    assert METADATA.read_bytes() == toml_before
+    assert released_versions() == ["v1.0.0.json"]
+    assert snapshot(DIST) == before
+
+    cli = CliRunner().invoke(app, ["release"])
+    assert cli.exit_code == 1, cli.output
+    assert "refusing to build: 1 error(s)" in cli.stderr
+    assert "Traceback" not in cli.output
+    assert METADATA.read_bytes() == toml_before
+    assert snapshot(DIST) == before
+
+
+def test_invalid_first_release_writes_nothing(project: Path) -> None:
+    (SEEDS / "005_0000000000000001.txt").write_bytes(b"")
+    with pytest.raises(BuildRefused):
+        do_release()
+    assert version() == "0.0.0"
+    assert not DIST.exists()
+
+
+def test_release_is_reproducible(project: Path, tmp_path: Path) -> None:
+    do_release()
+    released = snapshot(DIST)
+
+    elsewhere = tmp_path / "elsewhere"
+    build(SEEDS, elsewhere, load_meta(METADATA), history_dir=DIST / RELEASES)
+    assert snapshot(elsewhere) == released
+
+    # `make dataset` after a release: rebuilding dist/ in place changes no byte.
+    rebuilt = CliRunner().invoke(app, ["build", "seeds", "--output", "dist"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert snapshot(DIST) == released

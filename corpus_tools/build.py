@@ -79,7 +79,11 @@ def write_dist(
     write_parquet(folder / PARQUET, records)
     (folder / SCHEMA_NAME).write_bytes(schema_bytes())
     parquet_sha = file_sha256(folder / PARQUET)
-    write_croissant(folder / "croissant.json", build_croissant(meta, [(PARQUET, parquet_sha)]))
+    released = [r["date"] for r in history if r["version"] == meta.version]
+    croissant = build_croissant(
+        meta, [(PARQUET, parquet_sha)], date_published=released[0] if released else None
+    )
+    write_croissant(folder / "croissant.json", croissant)
     current = data_manifest(meta.name, meta.version, records)
     unreleased = diff(history[-1], current) if history else None
     changelog = render_changelog(history, unreleased)

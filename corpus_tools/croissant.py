@@ -161,8 +161,13 @@ def build_croissant(
     meta: DatasetMeta,
     parquet_files: list[tuple[str, str]],
     schema: dict[str, Any] | None = None,
+    date_published: str | None = None,
 ) -> dict[str, Any]:
-    """Croissant JSON-LD for dist/: parquet_files are (path relative to dist/, sha256 hex)."""
+    """Croissant JSON-LD for dist/: parquet_files are (path relative to dist/, sha256 hex).
+
+    ``date_published`` is the date of the release (YYYY-MM-DD), taken from the release
+    history so that rebuilding gives the same bytes; None before the first release.
+    """
     if not parquet_files:
         raise ValueError("a Croissant file needs at least one parquet file")
     paths = [path for path, _ in parquet_files]
@@ -222,6 +227,7 @@ def build_croissant(
             "description": meta.license_details,
         },
         "version": meta.version,
+        **({"datePublished": date_published} if date_published else {}),
         "citeAs": cite_as(meta),
         "keywords": list(meta.tags),
         "inLanguage": list(meta.allowed_languages),

@@ -84,7 +84,7 @@ def write_dist(
         meta, [(PARQUET, parquet_sha)], date_published=released[0] if released else None
     )
     write_croissant(folder / "croissant.json", croissant)
-    current = data_manifest(meta.name, meta.version, records)
+    current = data_manifest(meta, records)
     unreleased = diff(history[-1], current) if history else None
     changelog = render_changelog(history, unreleased)
     (folder / "CHANGELOG.md").write_text(changelog, encoding="utf-8", newline="\n")

@@ -34,6 +34,7 @@ KIND_REASONS = {
     "site_suffix": "the site name appended to the headline",
     "label": "labels such as 'News ID:' or 'By' whose value is kept in its own field",
     "navigation": "menus and breadcrumbs that are not the article's section",
+    "credit": "wire-service credits such as 'Reporting by' or 'Source:' lines",
 }
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 
@@ -186,6 +187,10 @@ def _removed(records: Sequence[Record]) -> str:
     return "\n".join(rows)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _limitations(records: Sequence[Record]) -> str:
     undated = [r for r in records if not r["published"]]
     untitled = [r for r in records if r["title"] is None]
@@ -208,18 +213,18 @@ def _limitations(records: Sequence[Record]) -> str:
     if coarse:
         ids = ", ".join(f"`{r['id']}` ({md(r['published']['raw'])})" for r in coarse)
         items.append(
-            f"- {len(coarse)} dates are less precise than a minute ({ids}); a truncated time "
+            f"- {_count(len(coarse), 'date')} less precise than a minute ({ids}); a truncated time "
             "keeps only what the page shows, and the minutes were not guessed."
         )
     if untitled:
         ids = ", ".join(f"`{r['id']}`" for r in untitled)
         items.append(
-            f"- {len(untitled)} article(s) lost the headline in the page copy ({ids}); `title` "
-            "is null there and no headline was invented."
+            f"- {_count(len(untitled), 'article')} lost the headline in the page copy ({ids}); "
+            "`title` is null there and no headline was invented."
         )
     if fallback:
         ids = ", ".join(f"`{r['id']}`" for r in fallback)
-        items.append(f"- {len(fallback)} article(s) matched no outlet profile ({ids}).")
+        items.append(f"- {_count(len(fallback), 'article')} matched no outlet profile ({ids}).")
     items.append(
         "- Conversion is rule-based. A profile may miss furniture it has not seen, or remove a "
         "short line that belongs to the article; `boilerplate` and `source_map` let you check "
@@ -263,6 +268,8 @@ def _change_lines(changes: dict[str, Any]) -> list[str]:
         lines += [f"- {label}: `{name}`" for name in schema[key]]
     if schema["edited"] and not any(schema[k] for k in schema if k != "edited"):
         lines.append("- Schema descriptions or constraints edited (no field added or removed)")
+    if changes.get("metadata", {}).get("edited"):
+        lines.append("- Dataset metadata edited (dataset.toml: description, license or tags)")
     return lines or ["- No changes."]
 
 
@@ -328,6 +335,6 @@ def render_card(
         "outlet's claim, and read `published.precision` before comparing times.",
         "## Licensing\n\n" + md(meta.license_details),
         "## Citation\n\n" + fenced(cite_as(meta), "bibtex"),
-        "## Changelog\n\n" + changelog_body.strip(),
+        "## Changelog\n\n" + ("\n" + changelog_body.strip()).replace("\n## ", "\n### ").strip(),
     ]
     return "\n\n".join(sections) + "\n"

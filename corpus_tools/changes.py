@@ -19,6 +19,7 @@ class Changes:
     fields_removed: list[str] = field(default_factory=list)
     fields_retyped: list[str] = field(default_factory=list)
     schema_edited: bool = False
+    metadata_edited: bool = False
 
     @property
     def empty(self) -> bool:
@@ -30,16 +31,18 @@ class Changes:
             or self.fields_removed
             or self.fields_retyped
             or self.schema_edited
+            or self.metadata_edited
         )
 
     def needed_bump(self) -> str | None:
-        """major: readers break (fields removed or retyped); minor: records or fields added,
-        or records removed; patch: records corrected or schema text edited."""
+        """major: readers break (fields removed, retyped or their enum changed); minor: records
+        or fields added, or records removed; patch: records corrected, schema text or dataset
+        metadata edited."""
         if self.fields_removed or self.fields_retyped:
             return "major"
         if self.added or self.fields_added or self.removed:
             return "minor"
-        if self.changed or self.schema_edited:
+        if self.changed or self.schema_edited or self.metadata_edited:
             return "patch"
         return None
 
@@ -54,6 +57,7 @@ class Changes:
                 "fields_retyped": self.fields_retyped,
                 "edited": self.schema_edited,
             },
+            "metadata": {"edited": self.metadata_edited},
         }
 
 
@@ -82,6 +86,7 @@ def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> Changes:
             f for f in set(old_fields) & set(new_fields) if old_fields[f] != new_fields[f]
         ),
         schema_edited=old["schema_sha256"] != new["schema_sha256"],
+        metadata_edited=old.get("metadata_sha256") != new["metadata_sha256"],
     )
 
 

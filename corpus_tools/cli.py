@@ -26,7 +26,7 @@ from corpus_tools.release import release as make_release
 from corpus_tools.report import Report
 from corpus_tools.report_formats import render_github, render_human, render_json, render_junit
 from corpus_tools.schema import iter_errors
-from corpus_tools.seeds import Seed, list_seeds
+from corpus_tools.seeds import list_seeds, read_seed
 from corpus_tools.validation import (
     display_path,
     validate_dataset,
@@ -137,7 +137,7 @@ def convert(
             shown = display_path(path)
             step(shown)
             try:
-                record = convert_seed(Seed(path.name, shown, path.read_bytes()))
+                record = convert_seed(read_seed(path, shown))
             except CorpusToolsError as error:
                 err.print(error.one_line(), markup=False, highlight=False, soft_wrap=True)
                 failures += 1
@@ -156,7 +156,11 @@ def convert(
     if failures:
         err.print(f"{failures} of {len(paths)} seeds failed; nothing written to {output}")
         raise typer.Exit(1)
-    write_atomic(output, lines)
+    try:
+        write_atomic(output, lines)
+    except OSError as exc:
+        err.print(f"{output}: cannot write ({exc.strerror or exc}); choose a writable file path")
+        raise typer.Exit(2) from None
     out.print(f"wrote {len(lines)} records to {display_path(output)}", highlight=False)
 
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from corpus_tools.convert import Record
-from corpus_tools.schema import field_docs, schema_sha256
+from corpus_tools.errors import UsageError
+from corpus_tools.metadata import DatasetMeta
+from corpus_tools.schema import field_signatures, schema_sha256
 
 MANIFEST = "manifest.json"
+_RELEASE_FILE = re.compile(r"v(?P<version>(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*))\.json")
 RELEASES = "releases"
 
 
@@ -37,13 +42,21 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def data_manifest(name: str, version: str, records: Sequence[Record]) -> dict[str, Any]:
-    """What a release is compared on: the schema and each record's id, title and hash."""
+def metadata_sha256(meta: DatasetMeta) -> str:
+    """Hash of dataset.toml's content apart from the version, so card edits can be released."""
+    content = {k: v for k, v in dataclasses.asdict(meta).items() if k != "version"}
+    canonical = json.dumps(content, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def data_manifest(meta: DatasetMeta, records: Sequence[Record]) -> dict[str, Any]:
+    """What a release is compared on: schema, metadata and each record's id, title and hash."""
     return {
-        "dataset": name,
-        "version": version,
+        "dataset": meta.name,
+        "version": meta.version,
         "schema_sha256": schema_sha256(),
-        "fields": {dotted: kind for dotted, kind, _ in field_docs()},
+        "metadata_sha256": metadata_sha256(meta),
+        "fields": field_signatures(),
         "records": [
             {
                 "id": r["id"],
@@ -78,5 +91,19 @@ def release_history(folder: Path) -> list[dict[str, Any]]:
     """Release manifests in version order (oldest first)."""
     if not folder.is_dir():
         return []
-    releases = [read_json(p) for p in folder.glob("v*.json")]
+    releases = []
+    for path in sorted(folder.iterdir()):
+        match = _RELEASE_FILE.fullmatch(path.name)
+        try:
+            entry = read_json(path) if match else None
+        except ValueError:
+            entry = None
+        if match is None or entry is None or entry.get("version") != match.group("version"):
+            raise UsageError(
+                "bad-release-file",
+                "is not a release manifest written by corpus-tools release",
+                "restore it from version control or remove it",
+                file=str(path),
+            )
+        releases.append(entry)
     return sorted(releases, key=lambda r: tuple(int(x) for x in r["version"].split(".")))

@@ -1,6 +1,7 @@
 """Declarative outlet profiles: detection patterns, line rules, date formats and outlet facts.
 
-Profiles are TOML files in ``corpus_tools/profiles/`` (or a folder given with ``--profiles``).
+Profiles are TOML files in ``corpus_tools/profiles/``; ``load_profiles(folder)`` adds or
+overrides them from another folder.
 A maintainer adds an outlet by adding a file; no pipeline code changes.
 """
 

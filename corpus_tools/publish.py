@@ -218,7 +218,30 @@ def read_version(dist: Path) -> str:
             release_hint,
             file=str(manifest),
         )
+    _require_released(dist, data, version)
     return version
+
+
+def _require_released(dist: Path, manifest: dict[str, object], version: str) -> None:
+    """Refuse a dist/ whose data is not exactly what release v<version> recorded."""
+    released = dist / "releases" / f"v{version}.json"
+    hint = "run `corpus-tools release` so the data gets its own version, then publish"
+    if not released.is_file():
+        raise UsageError(
+            "not-released", f"version {version} was never released", hint, file=str(released)
+        )
+    try:
+        entry = json.loads(released.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        entry = None
+    keys = ("records", "schema_sha256", "metadata_sha256")
+    if not isinstance(entry, dict) or any(entry.get(k) != manifest.get(k) for k in keys):
+        raise UsageError(
+            "unreleased-changes",
+            f"dist/ differs from release v{version} (records, schema or metadata changed)",
+            hint,
+            file=str(dist / MANIFEST),
+        )
 
 
 def _require_dist(dist: Path) -> None:

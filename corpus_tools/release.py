@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,8 +47,13 @@ def release(
     meta = load_meta(metadata)
     history_dir = dist / RELEASES
     history = release_history(history_dir)
-    build(seeds, dist, meta, history_dir, progress)  # refuses invalid data
-    current = read_json(dist / MANIFEST)
+    # Probe build beside dist/: a refused release must leave dist/ exactly as it was.
+    probe_parent = Path(tempfile.mkdtemp(prefix=f".{dist.name}.release-", dir=dist.parent))
+    try:
+        build(seeds, probe_parent / dist.name, meta, history_dir, progress)  # refuses bad data
+        current = read_json(probe_parent / dist.name / MANIFEST)
+    finally:
+        shutil.rmtree(probe_parent)
     last = history[-1] if history else None
     changes = diff(last, current)
     if last is not None and changes.empty:
@@ -71,6 +78,7 @@ def release(
         "bump": chosen if last else "initial",
         "date": (today or dt.date.today()).isoformat(),
         "schema_sha256": current["schema_sha256"],
+        "metadata_sha256": current["metadata_sha256"],
         "fields": current["fields"],
         "records": current["records"],
         "changes": changes.to_json(),

@@ -58,22 +58,33 @@ def iter_errors(record: Any) -> Iterator[jsonschema.ValidationError]:
     yield from sorted(errors, key=lambda e: (list(map(str, e.absolute_path)), e.message))
 
 
+def _walk(prefix: str, node: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+    for name, sub in node.get("properties", {}).items():
+        dotted = f"{prefix}{name}"
+        yield dotted, sub
+        if "object" in _types(sub):
+            yield from _walk(f"{dotted}.", sub)
+        items = sub.get("items")
+        if isinstance(items, dict) and "object" in _types(items):
+            yield from _walk(f"{dotted}[].", items)
+
+
 def field_docs() -> list[tuple[str, str, str]]:
     """(dotted name, type, description) for every property, nested ones included."""
-    rows: list[tuple[str, str, str]] = []
+    return [
+        (dotted, type_label(node), node.get("description", ""))
+        for dotted, node in _walk("", load_schema())
+    ]
 
-    def walk(prefix: str, node: dict[str, Any]) -> None:
-        for name, sub in node.get("properties", {}).items():
-            dotted = f"{prefix}{name}"
-            rows.append((dotted, type_label(sub), sub.get("description", "")))
-            if "object" in _types(sub):
-                walk(f"{dotted}.", sub)
-            items = sub.get("items")
-            if isinstance(items, dict) and "object" in _types(items):
-                walk(f"{dotted}[].", items)
 
-    walk("", load_schema())
-    return rows
+def field_signatures() -> dict[str, str]:
+    """What a reader of each field relies on: its type and, for enums, the allowed values."""
+    signatures = {}
+    for dotted, node in _walk("", load_schema()):
+        items = node.get("items") if isinstance(node.get("items"), dict) else {}
+        enum = node.get("enum") or (items or {}).get("enum")
+        signatures[dotted] = type_label(node) + (f" enum {'|'.join(enum)}" if enum else "")
+    return signatures
 
 
 def _types(node: dict[str, Any]) -> list[str]:

@@ -76,15 +76,17 @@ def decode(seed: Seed) -> str:
 
 
 def list_seeds(folder: Path) -> list[Path]:
-    """The folder's files in name order, hidden files left out."""
+    """The folder's entries in name order, hidden ones left out (subfolders are reported later
+    by ``read_seed``, so that no seed silently drops out of the corpus)."""
     if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
         raise UsageError(
             "no-seeds-folder",
-            f"seeds folder {folder} does not exist",
+            f"seeds folder {folder} {what}",
             "pass the folder that holds the NNN_<16 hex>.txt files",
             file=str(folder),
         )
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    files = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     if not files:
         raise UsageError(
             "no-seeds",
@@ -95,7 +97,28 @@ def list_seeds(folder: Path) -> list[Path]:
     return files
 
 
+def read_seed(path: Path, shown: str | None = None) -> Seed:
+    """Read one seed file, turning a folder or an unreadable file into a ConversionError."""
+    shown = shown or str(path)
+    if path.is_dir():
+        raise ConversionError(
+            "not-a-file",
+            "is a folder, not a seed file",
+            "move it out of the seeds folder",
+            file=shown,
+        )
+    try:
+        return Seed(name=path.name, path=shown, data=path.read_bytes())
+    except OSError as exc:
+        raise ConversionError(
+            "unreadable",
+            f"cannot be read ({exc.strerror or exc})",
+            "fix the file (a broken link?) or remove it",
+            file=shown,
+        ) from None
+
+
 def read_seeds(folder: Path) -> Iterator[Seed]:
     """Yield each seed of a folder, one file in memory at a time."""
     for path in list_seeds(folder):
-        yield Seed(name=path.name, path=str(path), data=path.read_bytes())
+        yield read_seed(path)

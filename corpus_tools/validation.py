@@ -17,7 +17,7 @@ from corpus_tools.errors import CorpusToolsError, UsageError
 from corpus_tools.features import schema_features
 from corpus_tools.report import Checked, Problem, Report
 from corpus_tools.schema import iter_errors
-from corpus_tools.seeds import Seed, list_seeds
+from corpus_tools.seeds import list_seeds, read_seed
 from corpus_tools.table import explain, table_failures
 
 Progress = Callable[[str], None]
@@ -183,7 +183,7 @@ def validate_seeds(folder: Path, progress: Progress | None = None) -> tuple[Repo
         if progress:
             progress(shown)
         try:
-            record = convert_seed(Seed(path.name, shown, path.read_bytes()))
+            record = convert_seed(read_seed(path, shown))
         except CorpusToolsError as error:
             report.checked.append(Checked(shown, None))
             report.problems.append(_conversion_problem(error))
@@ -195,9 +195,8 @@ def validate_seeds(folder: Path, progress: Progress | None = None) -> tuple[Repo
 def read_jsonl(path: Path, report: Report) -> list[tuple[Origin, Any]]:
     """Records of a JSON Lines file; lines that are not JSON become problems."""
     if not path.is_file():
-        raise UsageError(
-            "no-records-file", f"{path} does not exist", "pass a .jsonl file made by convert"
-        )
+        what = "is not a file" if path.exists() else "does not exist"
+        raise UsageError("no-records-file", f"{path} {what}", "pass a .jsonl file made by convert")
     shown = display_path(path)
     items: list[tuple[Origin, Any]] = []
     try:
@@ -264,7 +263,19 @@ def validate_dataset(folder: Path) -> Report:
     items: list[tuple[Origin, Any]] = []
     for path in files:
         shown = display_path(path)
-        table = pq.read_table(path)
+        try:
+            table = pq.read_table(path)
+        except (OSError, ValueError) as exc:  # pyarrow raises ArrowInvalid, a ValueError
+            report.problems.append(
+                Problem(
+                    "bad-parquet",
+                    "error",
+                    f"cannot read the parquet file ({exc}); rebuild with corpus-tools build",
+                    "dataset",
+                    shown,
+                )
+            )
+            continue
         meta = (table.schema.metadata or {}).get(b"huggingface")
         features = json.loads(meta).get("info", {}).get("features") if meta else None
         if features != expected.to_dict():
@@ -295,9 +306,22 @@ def _checksum_problems(folder: Path) -> list[Problem]:
                 display_path(folder),
             )
         ]
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        files = manifest["files"]
+        entries = sorted((str(k), str(v["sha256"])) for k, v in files.items())
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return [
+            Problem(
+                "bad-manifest",
+                "error",
+                "manifest.json is not a manifest written by corpus-tools build; rebuild",
+                "dataset",
+                display_path(manifest_path),
+            )
+        ]
     problems = []
-    for name, entry in sorted(manifest.get("files", {}).items()):
+    for name, sha256 in entries:
         path = folder / name
         shown = display_path(path)
         if not path.is_file():
@@ -310,7 +334,7 @@ def _checksum_problems(folder: Path) -> list[Problem]:
                     shown,
                 )
             )
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != entry["sha256"]:
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
             problems.append(
                 Problem(
                     "checksum",

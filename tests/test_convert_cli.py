@@ -85,3 +85,19 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
     assert result.exit_code == 0
     assert "Example" in result.stdout
     assert "corpus-tools " + command in result.stdout
+
+
+def test_a_folder_inside_the_seeds_folder_is_reported(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    (seeds / "005_00000000000000aa.txt").mkdir()
+    result = runner.invoke(app, ["convert", str(seeds), "-o", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 1
+    assert "005_00000000000000aa.txt: is a folder, not a seed file" in result.stderr
+
+
+def test_an_unwritable_output_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["convert", str(SEEDS), "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr
+    assert "Traceback" not in result.output

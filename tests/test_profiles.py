@@ -184,3 +184,48 @@ def test_a_broken_profile_is_reported_with_its_file(tmp_path: Path) -> None:
         load_profiles(tmp_path)
     assert "broken.toml" in raised.value.one_line()
     assert "group 'nonsense'" in raised.value.one_line()
+
+
+def test_a_short_quoted_first_paragraph_is_not_a_caption() -> None:
+    text = (
+        "Iran says US forces must leave Iraq\n\nMay 3, 2021 - 10:15\n\n"
+        "Iran's foreign minister said on Monday that US troops “must go.”\n\n"
+        "He spoke in Baghdad."
+    )
+    record = convert(text)
+    assert record["captions"] == []
+    assert record["body"][0]["text"].startswith("Iran's foreign minister")
+
+
+def test_a_short_tehran_times_dateline_paragraph_is_not_a_caption() -> None:
+    text = (
+        "Bagheri warns US\n\nMay 3, 2021 - 10:15\n\n"
+        "TEHRAN - Bagheri said the U.S. “will be expelled”\n\nLeave a Comment"
+    )
+    record = convert(text)
+    assert record["captions"] == []
+    assert record["dateline"] == "TEHRAN"
+    assert record["body"][0]["text"] == "Bagheri said the U.S. “will be expelled”"
+
+
+def test_generic_wire_story_with_section_label_and_ap_date() -> None:
+    text = (
+        "World\n\nIraq asks US-led coalition to set withdrawal timetable\n\n"
+        "By Timour Azhari\n\nUpdated 3:15 PM GMT+3, January 25, 2024\n\n"
+        f"BAGHDAD (Reuters) - {PARAGRAPH}\n\n"
+        "BY THE NUMBERS\n\n"
+        "Related: the Pentagon said on Friday it had no plans to withdraw.\n\n"
+        "Reporting by Timour Azhari; Editing by Alex Richardson\n\n"
+        "Our Standards: The Thomson Reuters Trust Principles."
+    )
+    record = convert(text)
+    assert record["section"] == "World"
+    assert record["title"] == "Iraq asks US-led coalition to set withdrawal timetable"
+    assert record["byline"] == "Timour Azhari"
+    assert (record["published"]["date"], record["published"]["time"]) == ("2024-01-25", "15:15")
+    assert record["dateline"] == "BAGHDAD (Reuters)"
+    texts = [b["text"] for b in record["body"]]
+    assert "BY THE NUMBERS" in texts
+    assert "Related: the Pentagon said on Friday it had no plans to withdraw." in texts
+    assert removed(record)["Reporting by Timour Azhari; Editing by Alex Richardson"] == "credit"
+    assert "Trust Principles" not in record["text"]

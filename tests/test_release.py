@@ -266,3 +266,63 @@ def test_release_is_reproducible(project: Path, tmp_path: Path) -> None:
     rebuilt = CliRunner().invoke(app, ["build", "seeds", "--output", "dist"])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert snapshot(DIST) == released
+
+
+def test_refused_release_leaves_dist_untouched(project: Path) -> None:
+    do_release()
+    before = snapshot(DIST)
+    with pytest.raises(ReleaseRefused):
+        do_release()  # unchanged
+    (SEEDS / "005_00000000000000aa.txt").write_text(
+        "Iraq demands exit of foreign forces\n\nMay 3, 2021 - 10:15\n\n"
+        "TEHRAN - Iraq asked the coalition on Monday to set a date for its withdrawal.\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ReleaseRefused) as refused:
+        do_release("patch")  # a new record needs minor
+    assert refused.value.code == "bump-too-small"
+    assert snapshot(DIST) == before
+    assert [p.name for p in project.iterdir() if p.name.startswith(".")] == []
+
+
+def test_an_enum_change_is_a_major_release(project: Path) -> None:
+    do_release()
+    path = DIST / RELEASES / "v1.0.0.json"
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    entry["fields"]["body[].kind"] = "string enum paragraph|subheading"
+    path.write_text(json.dumps(entry, indent=2) + "\n", encoding="utf-8")
+    result = do_release()
+    assert (result.version, result.changes.fields_retyped) == ("2.0.0", ["body[].kind"])
+
+
+def test_a_metadata_edit_is_a_patch_release(project: Path) -> None:
+    do_release()
+    text = METADATA.read_text(encoding="utf-8").replace('"news",', '"news", "journalism",')
+    METADATA.write_text(text, encoding="utf-8")
+    result = do_release()
+    assert (result.version, result.bump) == ("1.0.1", "patch")
+    assert "Dataset metadata edited" in changelog_section("1.0.1")
+
+
+def test_a_stray_file_in_releases_is_reported(project: Path) -> None:
+    do_release()
+    (DIST / RELEASES / "v1.0.0-old.json").write_text("{}", encoding="utf-8")
+    cli = CliRunner().invoke(app, ["release"])
+    assert cli.exit_code == 2
+    assert "v1.0.0-old.json: is not a release manifest written by corpus-tools release" in (
+        cli.stderr
+    )
+    assert "Traceback" not in cli.output
+
+
+def test_publish_refuses_a_build_that_was_not_released(project: Path) -> None:
+    do_release()
+    (SEEDS / "005_00000000000000aa.txt").write_text(
+        "Iraq demands exit of foreign forces\n\nMay 3, 2021 - 10:15\n\n"
+        "TEHRAN - Iraq asked the coalition on Monday to set a date for its withdrawal.\n",
+        encoding="utf-8",
+    )
+    assert CliRunner().invoke(app, ["build"]).exit_code == 0
+    cli = CliRunner().invoke(app, ["publish", "--repo-id", "org/name", "--dry-run"])
+    assert cli.exit_code == 2
+    assert "dist/ differs from release v1.0.0" in cli.stderr

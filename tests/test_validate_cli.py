@@ -10,6 +10,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
+import shutil
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -748,3 +749,17 @@ def test_junit_fails_the_testcase_of_every_duplicate_record(tmp_path: Path) -> N
     assert len(cases) == 6
     failing = [c.get("name") for c in cases if c.find("failure") is not None]
     assert failing == ["b8e32a01f76ace3e", "b8e32a01f76ace3e"]
+
+
+def test_dataset_with_a_broken_manifest_and_parquet_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(ROOT)
+    broken = tmp_path / "dist"
+    shutil.copytree(ROOT / "dist", broken)
+    (broken / "manifest.json").write_text("{bad", encoding="utf-8")
+    (broken / "data" / "train-00000-of-00001.parquet").write_bytes(b"not parquet")
+    result = CliRunner().invoke(app, ["validate", "--dataset", str(broken), "--format", "json"])
+    assert result.exit_code == 1
+    codes = [p["code"] for p in json.loads(result.stdout)["problems"]]
+    assert sorted(codes) == ["bad-manifest", "bad-parquet"]

@@ -213,8 +213,9 @@ def _limitations(records: Sequence[Record]) -> str:
     if coarse:
         ids = ", ".join(f"`{r['id']}` ({md(r['published']['raw'])})" for r in coarse)
         items.append(
-            f"- {_count(len(coarse), 'date')} less precise than a minute ({ids}); a truncated time "
-            "keeps only what the page shows, and the minutes were not guessed."
+            f"- {_count(len(coarse), 'date')} {'is' if len(coarse) == 1 else 'are'} less precise "
+            f"than a minute ({ids}); a truncated time keeps only what the page shows, and the "
+            "minutes were not guessed."
         )
     if untitled:
         ids = ", ".join(f"`{r['id']}`" for r in untitled)

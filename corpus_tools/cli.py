@@ -68,6 +68,19 @@ def _fail(error: CorpusToolsError) -> typer.Exit:
 
 
 @contextmanager
+def _reported() -> Iterator[None]:
+    """Turn the project's errors into one line on stderr (after the report of a refused
+    build) and the documented exit code."""
+    try:
+        yield
+    except BuildRefused as refused:
+        render_human(refused.report, err, False)
+        raise _fail(refused) from None
+    except CorpusToolsError as error:
+        raise _fail(error) from None
+
+
+@contextmanager
 def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
     """A progress bar on stderr when it is a terminal; silent in pipes and CI logs."""
     with Progress(
@@ -235,15 +248,10 @@ def build_command(
         $ corpus-tools build seeds --output dist
         built dist: 5 records, 7 files (version 1.0.0)
     """
-    try:
+    with _reported():
         meta = load_meta(Path(METADATA_FILE))
         with _progress(len(list_seeds(seeds)), "building") as step:
             result = build(seeds, output, meta, progress=step)
-    except BuildRefused as refused:
-        render_human(refused.report, err, False)
-        raise _fail(refused) from None
-    except CorpusToolsError as error:
-        raise _fail(error) from None
     out.print(
         f"built {display_path(result.output)}: {result.records} records, "
         f"{len(result.files)} files (version {meta.version})",
@@ -270,14 +278,9 @@ def release_command(
         $ corpus-tools release --bump auto
         released v1.1.0 (minor, was v1.0.0): 1 added, 0 removed, 0 corrected
     """
-    try:
+    with _reported():
         with _progress(len(list_seeds(seeds)) * 2, "releasing") as step:
             result = make_release(seeds, dist, Path(METADATA_FILE), bump.value, progress=step)
-    except BuildRefused as refused:
-        render_human(refused.report, err, False)
-        raise _fail(refused) from None
-    except CorpusToolsError as error:
-        raise _fail(error) from None
     was = f", was v{result.previous}" if result.previous else ""
     c = result.changes
     out.print(

@@ -278,9 +278,8 @@ def release_command(
         $ corpus-tools release --bump auto
         released v1.1.0 (minor, was v1.0.0): 1 added, 0 removed, 0 corrected
     """
-    with _reported():
-        with _progress(len(list_seeds(seeds)) * 2, "releasing") as step:
-            result = make_release(seeds, dist, Path(METADATA_FILE), bump.value, progress=step)
+    with _reported(), _progress(len(list_seeds(seeds)) * 2, "releasing") as step:
+        result = make_release(seeds, dist, Path(METADATA_FILE), bump.value, progress=step)
     was = f", was v{result.previous}" if result.previous else ""
     c = result.changes
     out.print(

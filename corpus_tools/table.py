@@ -26,17 +26,11 @@ def _today() -> dt.date:
 
 def flatten(records: Sequence[Record]) -> pd.DataFrame:
     """One row per record, nested fields flattened to the columns the checks need."""
-    profiles = {p.id: p for p in load_profiles()}
     rows = []
     for record in records:
         published = record["published"] or {}
-        profile = profiles.get(record["outlet"]["id"])
-        furniture = None
-        if profile is not None:
-            for block in record["body"]:
-                if furniture_rule(profile, block["text"]) is not None:
-                    furniture = block["text"]
-                    break
+        blocks = _furniture_blocks(record)
+        furniture = record["body"][blocks[0]]["text"] if blocks else None
         rows.append(
             {
                 "id": record["id"],
@@ -251,7 +245,7 @@ def explain(code: str, index: int, records: Sequence[Record]) -> tuple[str, str 
             "/title",
         ),
         "furniture-in-body": (
-            f"record {rid}: body block {_short(record, code)!r} is page furniture by the "
+            f"record {rid}: body block {_short(record)!r} is page furniture by the "
             f"{record['outlet']['id']} profile; remove it from body and text",
             _furniture_path(record),
         ),
@@ -282,7 +276,7 @@ def _furniture_path(record: Record) -> str | None:
     return f"/body/{blocks[0]}/text" if blocks else None
 
 
-def _short(record: Record, code: str) -> str:
+def _short(record: Record) -> str:
     blocks = _furniture_blocks(record)
     text = str(record["body"][blocks[0]]["text"]) if blocks else ""
     return text if len(text) <= 60 else text[:57] + "..."

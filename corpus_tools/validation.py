@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ import pyarrow.parquet as pq
 from corpus_tools.convert import Record, convert_seed
 from corpus_tools.errors import CorpusToolsError, UsageError
 from corpus_tools.features import schema_features
+from corpus_tools.manifest import file_sha256
 from corpus_tools.report import Checked, Problem, Report
 from corpus_tools.schema import iter_errors
 from corpus_tools.seeds import list_seeds, read_seed
@@ -334,7 +334,7 @@ def _checksum_problems(folder: Path) -> list[Problem]:
                     shown,
                 )
             )
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+        elif file_sha256(path) != sha256:
             problems.append(
                 Problem(
                     "checksum",

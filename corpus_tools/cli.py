@@ -1,4 +1,8 @@
-"""The corpus-tools command line: convert, validate, build, release, publish."""
+"""The corpus-tools command line: a thin layer over ``corpus_tools.Project``.
+
+Commands parse options, find the project, call the library and print its result. Heavy
+libraries are imported inside the commands that need them, so ``--help`` starts fast.
+"""
 
 from __future__ import annotations
 
@@ -8,31 +12,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from corpus_tools import __version__
-from corpus_tools.build import BuildRefused, build
-from corpus_tools.convert import convert_seed
-from corpus_tools.errors import CorpusToolsError
-from corpus_tools.jsonl import dumps_record, write_atomic
-from corpus_tools.metadata import METADATA_FILE, load_meta
-from corpus_tools.publish import publish as publish_dist
-from corpus_tools.release import BUMP_CHOICES
-from corpus_tools.release import release as make_release
-from corpus_tools.report import Report
-from corpus_tools.report_formats import render_github, render_human, render_json, render_junit
-from corpus_tools.schema import iter_errors
-from corpus_tools.seeds import list_seeds, read_seed
-from corpus_tools.validation import (
-    display_path,
-    validate_dataset,
-    validate_records_file,
-    validate_seeds,
-)
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from corpus_tools.errors import CorpusToolsError
+    from corpus_tools.project import Project
+    from corpus_tools.validate.report import Report
 
 app = typer.Typer(
     help="Turn a folder of raw text articles into a validated, documented, versioned "
@@ -41,8 +32,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-out = Console(soft_wrap=True, highlight=False)
-err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, soft_wrap=True, highlight=False)
 
 
 class Format(StrEnum):
@@ -59,40 +54,46 @@ class Bump(StrEnum):
     patch = "patch"
 
 
-assert tuple(b.value for b in Bump) == BUMP_CHOICES
-
-
-def _fail(error: CorpusToolsError) -> typer.Exit:
-    err.print(error.one_line(), markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(error.exit_code)
+def _print_error(error: CorpusToolsError) -> None:
+    for line in error.lines():
+        sys.stderr.write(line + "\n")
 
 
 @contextmanager
 def _reported() -> Iterator[None]:
-    """Turn the project's errors into one line on stderr (after the report of a refused
-    build) and the documented exit code."""
+    """The project's errors as lines on stderr (after the report of a refused build) and the
+    documented exit code; never a traceback."""
+    from corpus_tools.errors import CorpusToolsError
+    from corpus_tools.package.build import BuildRefused
+
     try:
         yield
     except BuildRefused as refused:
-        render_human(refused.report, err, False)
-        raise _fail(refused) from None
+        from corpus_tools.validate.formats import render_human
+
+        render_human(refused.report, _console(stderr=True), False)
+        _print_error(refused)
+        raise typer.Exit(refused.exit_code) from None
     except CorpusToolsError as error:
-        raise _fail(error) from None
+        _print_error(error)
+        raise typer.Exit(error.exit_code) from None
 
 
 @contextmanager
-def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
+def _progress(label: str) -> Iterator[Callable[[str], None]]:
     """A progress bar on stderr when it is a terminal; silent in pipes and CI logs."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    err = _console(stderr=True)
     with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
+        SpinnerColumn(),
+        TextColumn("{task.description} {task.completed}"),
         TextColumn("{task.fields[item]}"),
         console=err,
         transient=True,
         disable=not err.is_terminal,
     ) as bar:
-        task = bar.add_task(label, total=total, item="")
+        task = bar.add_task(label, total=None, item="")
 
         def step(item: str) -> None:
             bar.update(task, advance=1, item=item)
@@ -102,8 +103,24 @@ def _progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
 
 def _version_callback(value: bool) -> None:
     if value:
-        out.print(f"corpus-tools {__version__}")
+        print(f"corpus-tools {__version__}")
         raise typer.Exit()
+
+
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--project",
+        "-C",
+        help="The project folder (default: the nearest folder upward holding dataset.toml).",
+    ),
+]
+
+
+def _project(path: Path | None) -> Project:
+    from corpus_tools.project import Project
+
+    return Project.load(path or Path.cwd(), display_base=Path.cwd())
 
 
 @app.callback()
@@ -116,70 +133,83 @@ def main(
     """Turn a folder of raw text articles into a validated, versioned HF dataset."""
 
 
-SeedsArg = Annotated[
-    Path, typer.Argument(help="Folder of seed files named NNN_<16 hex>.txt.", show_default=True)
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="New or empty folder for the project.")],
+) -> None:
+    """Start a corpus project: dataset.toml, seeds/, profiles/, card prose, CI workflow.
+
+    [bold]Example[/bold]
+
+        $ corpus-tools init harbor
+        created project harbor: edit dataset.toml, then corpus-tools add FILE...
+    """
+    from corpus_tools.scaffold import init_project
+
+    with _reported():
+        init_project(folder)
+    print(f"created project {folder}: edit dataset.toml, then corpus-tools add FILE...")
+
+
+@app.command()
+def add(
+    files: Annotated[list[Path], typer.Argument(help="Page copies (UTF-8 text files).")],
+    project: ProjectOpt = None,
+) -> None:
+    """Copy page copies into seeds/ as <order>_<16 hex of sha256>.txt.
+
+    Each file gets the next free order number (000, 001, ... 999, 1000, ...). A file whose
+    bytes are already in the corpus is refused; if any file is refused, none is added.
+
+    [bold]Example[/bold]
+
+        $ corpus-tools add ~/copies/*.txt
+        added seeds/000_3f1c2a9b8d7e6f50.txt
+    """
+    with _reported():
+        written = _project(project).add(files)
+    for path in written:
+        print(f"added {_show(path)}")
+
+
+def _show(path: Path) -> str:
+    try:
+        return path.absolute().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+SeedsOpt = Annotated[
+    Path | None, typer.Argument(help="Seeds folder (default: the project's seeds/).")
 ]
 
 
 @app.command()
 def convert(
-    seeds: SeedsArg = Path("seeds"),
+    seeds: SeedsOpt = None,
     output: Annotated[
         Path, typer.Option("--output", "-o", help="JSON Lines file to write, one record a line.")
     ] = Path("records.jsonl"),
+    project: ProjectOpt = None,
 ) -> None:
     """Convert every seed into an article record and write them as JSON Lines.
 
-    Each record is validated against schema/article.schema.json before it is written. If any
-    seed is bad, every bad seed is reported on its own line, nothing is written and the exit
-    code is 1.
+    Each record is validated against the JSON Schema before it is written. If any seed is
+    bad, every bad seed is reported on its own line, nothing is written and the exit code is 1.
 
     [bold]Example[/bold]
 
-        $ corpus-tools convert seeds --output records.jsonl
+        $ corpus-tools convert --output records.jsonl
         wrote 5 records to records.jsonl
     """
-    try:
-        paths = list_seeds(seeds)
-    except CorpusToolsError as error:
-        raise _fail(error) from None
-    lines: list[str] = []
-    failures = 0
-    with _progress(len(paths), "converting") as step:
-        for path in paths:
-            shown = display_path(path)
-            step(shown)
-            try:
-                record = convert_seed(read_seed(path, shown))
-            except CorpusToolsError as error:
-                err.print(error.one_line(), markup=False, highlight=False, soft_wrap=True)
-                failures += 1
-                continue
-            problems = list(iter_errors(record))
-            for problem in problems:
-                err.print(
-                    f"{shown}: record fails the schema at {problem.json_path}: {problem.message}; "
-                    "fix the outlet profile",
-                    markup=False,
-                    highlight=False,
-                    soft_wrap=True,
-                )
-            failures += bool(problems)
-            lines.append(dumps_record(record))
-    if failures:
-        err.print(f"{failures} of {len(paths)} seeds failed; nothing written to {output}")
-        raise typer.Exit(1)
-    try:
-        write_atomic(output, lines)
-    except OSError as exc:
-        err.print(f"{output}: cannot write ({exc.strerror or exc}); choose a writable file path")
-        raise typer.Exit(2) from None
-    out.print(f"wrote {len(lines)} records to {display_path(output)}", highlight=False)
+    with _reported():
+        count = _project(project).write_records(output, seeds)
+    print(f"wrote {count} records to {_show(output)}")
 
 
 @app.command()
 def validate(
-    seeds: SeedsArg = Path("seeds"),
+    seeds: SeedsOpt = None,
     records: Annotated[
         Path | None, typer.Option("--records", help="Validate a JSON Lines file of records.")
     ] = None,
@@ -190,138 +220,143 @@ def validate(
         Format, typer.Option("--format", "-f", help="human, json, github or junit.")
     ] = Format.human,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
+    project: ProjectOpt = None,
 ) -> None:
     """Check records against the JSON Schema and the table against Pandera, in one report.
 
     Exit code 0 when valid, 1 when the data is invalid, 2 on a usage error. Warnings (a
     record from the generic fallback, a missing date or title) fail only with --strict.
+    When piped, the human format prints one `path:line: severity code: message` per line.
 
     [bold]Example[/bold]
 
-        $ corpus-tools validate seeds --format github
+        $ corpus-tools validate --format github
         $ corpus-tools validate --records records.jsonl --format json
         $ corpus-tools validate --dataset dist --strict
     """
     if records is not None and dataset is not None:
-        err.print("use either --records or --dataset, not both; see corpus-tools validate --help")
+        sys.stderr.write("use either --records or --dataset, not both; see --help\n")
         raise typer.Exit(2)
-    try:
-        if records is not None:
-            report = validate_records_file(records)
-        elif dataset is not None:
-            report = validate_dataset(dataset)
-        else:
-            with _progress(len(list_seeds(seeds)), "validating") as step:
-                report, _ = validate_seeds(seeds, step)
-    except CorpusToolsError as error:
-        raise _fail(error) from None
+    with _reported():
+        loaded = _project(project)
+        with _progress("validating") as step:
+            report = loaded.validate(seeds, records=records, dataset=dataset, progress=step)
     _render(report, output_format, strict)
     raise typer.Exit(1 if report.failed(strict) else 0)
 
 
 def _render(report: Report, output_format: Format, strict: bool) -> None:
+    from corpus_tools.validate import formats
+
     if output_format is Format.json:
-        sys.stdout.write(render_json(report, strict))
+        sys.stdout.write(formats.render_json(report, strict))
     elif output_format is Format.junit:
-        sys.stdout.write(render_junit(report, strict))
+        sys.stdout.write(formats.render_junit(report, strict))
     elif output_format is Format.github:
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        sys.stdout.write(render_github(report, strict, Path(summary) if summary else None))
+        sys.stdout.write(formats.render_github(report, strict, Path(summary) if summary else None))
     else:
-        render_human(report, out, strict)
+        formats.render_human(report, _console(), strict)
 
 
 @app.command(name="build")
 def build_command(
-    seeds: SeedsArg = Path("seeds"),
-    output: Annotated[Path, typer.Option("--output", "-o", help="Dataset folder.")] = Path("dist"),
+    seeds: SeedsOpt = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Dataset folder (default: dist/).")
+    ] = None,
+    project: ProjectOpt = None,
 ) -> None:
     """Convert, validate and write the Hugging Face dataset folder.
 
     Writes data/train-*.parquet (features derived from the schema), README.md (the data
-    card), article.schema.json, croissant.json, CHANGELOG.md and manifest.json. Refuses to
-    build on invalid data; a failed build leaves the previous folder untouched. The same
-    seeds give byte-identical files.
+    card), article.schema.json, croissant.json, CHANGELOG.md, releases/ and manifest.json.
+    Refuses to build on invalid data; a failed build leaves the previous folder untouched.
+    The same seeds give byte-identical files.
 
     [bold]Example[/bold]
 
-        $ corpus-tools build seeds --output dist
+        $ corpus-tools build
         built dist: 5 records, 7 files (version 1.0.0)
     """
     with _reported():
-        meta = load_meta(Path(METADATA_FILE))
-        with _progress(len(list_seeds(seeds)), "building") as step:
-            result = build(seeds, output, meta, progress=step)
-    out.print(
-        f"built {display_path(result.output)}: {result.records} records, "
-        f"{len(result.files)} files (version {meta.version})",
-        highlight=False,
+        loaded = _project(project)
+        with _progress("building") as step:
+            result = loaded.build(output, seeds, progress=step)
+    print(
+        f"built {_show(result.output)}: {result.records} records, "
+        f"{len(result.files)} files (version {result.version})"
     )
 
 
 @app.command(name="release")
 def release_command(
     bump: Annotated[Bump, typer.Option("--bump", help="auto, major, minor or patch.")] = Bump.auto,
-    seeds: Annotated[Path, typer.Option("--seeds", help="Seeds folder.")] = Path("seeds"),
-    dist: Annotated[Path, typer.Option("--dist", help="Dataset folder.")] = Path("dist"),
+    project: ProjectOpt = None,
 ) -> None:
-    """Release the current build as a new dataset version.
+    """Release the current seeds as a new dataset version.
 
-    Compares the build with the last release's manifest (record ids and content hashes,
-    schema fields). Under auto: major when fields are removed or retyped, minor when records
-    or fields are added (or records removed), patch for corrected records. Writes
-    dist/releases/vX.Y.Z.json, a CHANGELOG entry and the version in dataset.toml and the card.
-    Refuses an invalid or unchanged build.
+    Compares a build with the last release (record ids and content hashes, schema fields,
+    metadata). Under auto: major when fields are removed or retyped, minor when records or
+    fields are added (or records removed), patch for corrections. Writes releases/vX.Y.Z.json
+    and rebuilds dist/. Refuses an invalid or unchanged build.
 
     [bold]Example[/bold]
 
         $ corpus-tools release --bump auto
         released v1.1.0 (minor, was v1.0.0): 1 added, 0 removed, 0 corrected
     """
-    with _reported(), _progress(len(list_seeds(seeds)) * 2, "releasing") as step:
-        result = make_release(seeds, dist, Path(METADATA_FILE), bump.value, progress=step)
+    with _reported():
+        loaded = _project(project)
+        with _progress("releasing") as step:
+            result = loaded.release(bump.value, progress=step)
     was = f", was v{result.previous}" if result.previous else ""
     c = result.changes
-    out.print(
+    print(
         f"released v{result.version} ({result.bump}{was}): {len(c.added)} added, "
-        f"{len(c.removed)} removed, {len(c.changed)} corrected",
-        highlight=False,
+        f"{len(c.removed)} removed, {len(c.changed)} corrected"
     )
 
 
 @app.command(name="publish")
 def publish_command(
-    repo_id: Annotated[str, typer.Option("--repo-id", help="Hub dataset repository ORG/NAME.")],
-    dist: Annotated[Path, typer.Option("--dist", help="Dataset folder.")] = Path("dist"),
+    repo_id: Annotated[
+        str | None,
+        typer.Option("--repo-id", help="Hub dataset repository ORG/NAME (default: hub_repo)."),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List what would be uploaded; touch nothing.")
     ] = False,
-    private: Annotated[bool, typer.Option("--private", help="Create a private repo.")] = False,
+    private: Annotated[
+        bool | None,
+        typer.Option(
+            "--private/--public",
+            help="Make the repository private or public (default: leave it as it is).",
+            show_default=False,
+        ),
+    ] = None,
+    project: ProjectOpt = None,
 ) -> None:
     """Upload dist/ to the Hugging Face Hub in one commit "Release vX.Y.Z", tagged vX.Y.Z.
 
-    Creates the dataset repository if it is missing. The token comes from HF_TOKEN or the
-    stored login (hf auth login) and is never printed.
+    Creates the dataset repository if it is missing. The token comes from huggingface_hub
+    (HF_TOKEN or `hf auth login`) and is never printed.
 
     [bold]Example[/bold]
 
-        $ corpus-tools publish --repo-id my-org/partisan-news --dry-run
-        would upload 8 files to my-org/partisan-news as v1.0.0 (tag v1.0.0)
+        $ corpus-tools publish --repo-id my-org/harbor-news --dry-run
+        would upload 7 files to my-org/harbor-news as v1.0.0 (tag v1.0.0)
     """
-    try:
-        result = publish_dist(dist, repo_id, dry_run=dry_run, private=private)
-    except CorpusToolsError as error:
-        raise _fail(error) from None
+    with _reported():
+        result = _project(project).publish(repo_id, dry_run=dry_run, private=private)
     if result.dry_run:
-        out.print(
+        print(
             f"would upload {len(result.files)} files to {result.repo_id} as v{result.version} "
-            f"(tag {result.tag})",
-            highlight=False,
+            f"(tag {result.tag})"
         )
         for name in result.files:
-            out.print(f"  {name}", highlight=False)
+            print(f"  {name}")
     else:
-        out.print(
-            f"published {result.repo_id} v{result.version} (tag {result.tag}): {result.commit_url}",
-            highlight=False,
+        print(
+            f"published {result.repo_id} v{result.version} (tag {result.tag}): {result.commit_url}"
         )

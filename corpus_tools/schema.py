@@ -1,90 +1,24 @@
-"""The article JSON Schema: the one source for record validation, HF Features and the card."""
+"""The article JSON Schema: the one source for record validation, HF Features, Croissant, the
+card's field table and the record's field lists."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Iterator
-from functools import cache
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jsonschema
-from jsonschema import Draft202012Validator, FormatChecker
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_NAME = "article.schema.json"
 _REPO_SCHEMA = Path(__file__).resolve().parent.parent / "schema" / SCHEMA_NAME
 _PACKAGED_SCHEMA = Path(__file__).resolve().parent / "_data" / SCHEMA_NAME
 # Formats the schema uses; jsonschema silently skips a format whose checker is missing.
 REQUIRED_FORMATS = ("date",)
-
-
-def schema_path() -> Path:
-    """schema/article.schema.json in a checkout, or the copy packaged in a wheel."""
-    return _REPO_SCHEMA if _REPO_SCHEMA.is_file() else _PACKAGED_SCHEMA
-
-
-@cache
-def load_schema() -> dict[str, Any]:
-    """The parsed article schema."""
-    schema: dict[str, Any] = json.loads(schema_path().read_text(encoding="utf-8"))
-    return schema
-
-
-def schema_bytes() -> bytes:
-    """The schema file's exact bytes, as copied into dist/."""
-    return schema_path().read_bytes()
-
-
-def schema_sha256() -> str:
-    """Hash of the schema file, recorded in release manifests."""
-    return hashlib.sha256(schema_bytes()).hexdigest()
-
-
-@cache
-def validator() -> Draft202012Validator:
-    """A draft 2020-12 validator that really checks formats (or refuses to start)."""
-    checker = FormatChecker()
-    missing = [name for name in REQUIRED_FORMATS if name not in checker.checkers]
-    if missing:
-        raise RuntimeError(f"jsonschema lacks format checkers for {missing}")
-    Draft202012Validator.check_schema(load_schema())
-    return Draft202012Validator(load_schema(), format_checker=checker)
-
-
-def iter_errors(record: Any) -> Iterator[jsonschema.ValidationError]:
-    """Every schema error of a record, in a stable order (by JSON path, then message)."""
-    errors = list(validator().iter_errors(record))
-    yield from sorted(errors, key=lambda e: (list(map(str, e.absolute_path)), e.message))
-
-
-def _walk(prefix: str, node: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    for name, sub in node.get("properties", {}).items():
-        dotted = f"{prefix}{name}"
-        yield dotted, sub
-        if "object" in _types(sub):
-            yield from _walk(f"{dotted}.", sub)
-        items = sub.get("items")
-        if isinstance(items, dict) and "object" in _types(items):
-            yield from _walk(f"{dotted}[].", items)
-
-
-def field_docs() -> list[tuple[str, str, str]]:
-    """(dotted name, type, description) for every property, nested ones included."""
-    return [
-        (dotted, type_label(node), node.get("description", ""))
-        for dotted, node in _walk("", load_schema())
-    ]
-
-
-def field_signatures() -> dict[str, str]:
-    """What a reader of each field relies on: its type and, for enums, the allowed values."""
-    signatures = {}
-    for dotted, node in _walk("", load_schema()):
-        items = node.get("items") if isinstance(node.get("items"), dict) else {}
-        enum = node.get("enum") or (items or {}).get("enum")
-        signatures[dotted] = type_label(node) + (f" enum {'|'.join(enum)}" if enum else "")
-    return signatures
 
 
 def _types(node: dict[str, Any]) -> list[str]:
@@ -94,12 +28,94 @@ def _types(node: dict[str, Any]) -> list[str]:
 
 def type_label(node: dict[str, Any]) -> str:
     """A short human type such as ``string or null`` or ``list of object``."""
-    types = _types(node)
     labels = []
-    for kind in types:
+    for kind in _types(node):
         if kind == "array":
-            items = node.get("items", {})
-            labels.append(f"list of {' or '.join(_types(items))}")
+            labels.append(f"list of {' or '.join(_types(node.get('items', {})))}")
         else:
             labels.append(kind)
     return " or ".join(labels)
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The parsed schema with its exact bytes, and what is derived from it."""
+
+    raw: bytes
+    data: dict[str, Any] = field(compare=False)
+
+    @classmethod
+    def from_path(cls, path: Path) -> Schema:
+        raw = path.read_bytes()
+        return cls(raw=raw, data=json.loads(raw))
+
+    @classmethod
+    def packaged(cls) -> Schema:
+        """corpus-tools' article schema: schema/ in a checkout, the wheel's copy otherwise."""
+        return cls.from_path(_REPO_SCHEMA if _REPO_SCHEMA.is_file() else _PACKAGED_SCHEMA)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()
+
+    @property
+    def properties(self) -> dict[str, dict[str, Any]]:
+        props: dict[str, dict[str, Any]] = self.data["properties"]
+        return props
+
+    # ------------------------------------------------------------------ field lists
+    @cached_property
+    def text_fields(self) -> tuple[str, ...]:
+        """Top-level fields that hold one piece of a seed line: string or null."""
+        return tuple(n for n, p in self.properties.items() if set(_types(p)) == {"string", "null"})
+
+    @cached_property
+    def block_kinds(self) -> tuple[str, ...]:
+        """The kinds a body block may have."""
+        kinds: list[str] = self.properties["body"]["items"]["properties"]["kind"]["enum"]
+        return tuple(kinds)
+
+    # ------------------------------------------------------------------ validation
+    @cached_property
+    def validator(self) -> jsonschema.protocols.Validator:
+        """A draft 2020-12 validator that really checks formats (or refuses to start)."""
+        from jsonschema import Draft202012Validator, FormatChecker
+
+        checker = FormatChecker()
+        missing = [name for name in REQUIRED_FORMATS if name not in checker.checkers]
+        if missing:
+            raise RuntimeError(f"jsonschema lacks format checkers for {missing}")
+        Draft202012Validator.check_schema(self.data)
+        return Draft202012Validator(self.data, format_checker=checker)
+
+    def iter_errors(self, record: Any) -> Iterator[jsonschema.ValidationError]:
+        """Every schema error of a record, in a stable order (by JSON path, then message)."""
+        errors = list(self.validator.iter_errors(record))
+        yield from sorted(errors, key=lambda e: (list(map(str, e.absolute_path)), e.message))
+
+    # ------------------------------------------------------------------ documentation
+    def _walk(self, prefix: str, node: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
+        for name, sub in node.get("properties", {}).items():
+            dotted = f"{prefix}{name}"
+            yield dotted, sub
+            if "object" in _types(sub):
+                yield from self._walk(f"{dotted}.", sub)
+            items = sub.get("items")
+            if isinstance(items, dict) and "object" in _types(items):
+                yield from self._walk(f"{dotted}[].", items)
+
+    def field_docs(self) -> list[tuple[str, str, str]]:
+        """(dotted name, type, description) for every property, nested ones included."""
+        return [
+            (dotted, type_label(node), node.get("description", ""))
+            for dotted, node in self._walk("", self.data)
+        ]
+
+    def field_signatures(self) -> dict[str, str]:
+        """What a reader of each field relies on: its type and, for enums, the allowed values."""
+        signatures = {}
+        for dotted, node in self._walk("", self.data):
+            items = node.get("items") if isinstance(node.get("items"), dict) else {}
+            enum = node.get("enum") or (items or {}).get("enum")
+            signatures[dotted] = type_label(node) + (f" enum {'|'.join(enum)}" if enum else "")
+        return signatures

@@ -6,7 +6,7 @@ from typing import Any
 
 from datasets import Features, List, Value
 
-from corpus_tools.schema import load_schema
+from corpus_tools.schema import Schema
 
 _SCALARS = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool"}
 
@@ -26,7 +26,6 @@ def _feature(node: dict[str, Any], where: str) -> Any:
     raise ValueError(f"{where}: unsupported JSON Schema type {single!r}")
 
 
-def schema_features(schema: dict[str, Any] | None = None) -> Features:
+def schema_features(schema: Schema) -> Features:
     """Features with the schema's property order; null-able types map to their non-null type."""
-    root = schema or load_schema()
-    return Features({name: _feature(sub, name) for name, sub in root["properties"].items()})
+    return Features({name: _feature(sub, name) for name, sub in schema.properties.items()})

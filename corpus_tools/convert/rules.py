@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from corpus_tools import __version__
-from corpus_tools.dates import parse_published
-from corpus_tools.errors import ConversionError, ProfileError
-from corpus_tools.profiles import (
-    BLOCK_KINDS,
-    GENERIC,
-    SINGLE_FIELDS,
-    Profile,
-    Rule,
-    load_profiles,
-)
-from corpus_tools.seeds import Seed, check_name, decode, read_seeds
-from corpus_tools.text import normalise, word_count
+from corpus_tools.convert.dates import parse_published
+from corpus_tools.convert.profiles import GENERIC, SEPARATORS, Profile, ProfileSet, Rule
+from corpus_tools.errors import ConversionError, UsageError
+from corpus_tools.ingest.seeds import Seed, check_name, decode
+from corpus_tools.ingest.text import normalise, word_count
+from corpus_tools.record import Block, Boilerplate, Record, SourceMapEntry
+from corpus_tools.schema import Schema
 
-Record = dict[str, Any]
-# What may stand between the pieces of one line without being kept anywhere.
-SEPARATORS = re.compile(r"[\s\-–—:|/*•]*")
-ZONE_RULES = {"header": ("header", "any"), "body": ("body", "any"), "footer": ("footer", "any")}
+# The places a rule can fill once, and the body block kinds: both derived from the schema.
+_SCHEMA = Schema.packaged()
+SINGLE_FIELDS: tuple[str, ...] = (*_SCHEMA.text_fields, "published")
+BLOCK_KINDS: tuple[str, ...] = _SCHEMA.block_kinds
 
 
 @dataclass
@@ -42,10 +34,10 @@ class _Draft:
 
     profile: Profile
     fields: dict[str, Any] = field(default_factory=lambda: dict.fromkeys(SINGLE_FIELDS))
-    body: list[dict[str, str]] = field(default_factory=list)
+    body: list[Block] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
-    boilerplate: list[dict[str, Any]] = field(default_factory=list)
-    source_map: list[dict[str, Any]] = field(default_factory=list)
+    boilerplate: list[Boilerplate] = field(default_factory=list)
+    source_map: list[SourceMapEntry] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
 
     def has(self, name: str) -> bool:
@@ -79,21 +71,18 @@ class _Draft:
         self.source_map.append({"line": line, "start": piece.start, "end": piece.end, "path": path})
 
 
-def pick_profile(text: str, profiles: Iterable[Profile]) -> Profile:
-    """The profile whose detection patterns match most often; the generic one if none match."""
+def pick_profile(text: str, profiles: ProfileSet) -> Profile:
+    """The profile with the most distinct detection patterns matching, at least its minimum
+    score; the generic fallback when none has that much evidence."""
     best: Profile | None = None
     best_score = 0
-    generic: Profile | None = None
     for profile in profiles:
-        if profile.id == GENERIC:
-            generic = profile
+        if profile.id == GENERIC or not profile.detect:
             continue
         score = profile.score(text)
-        if score > best_score:
+        if score >= max(profile.min_score, 1) and score > best_score:
             best, best_score = profile, score
-    chosen = best or generic
-    assert chosen is not None, "load_profiles guarantees a generic profile"
-    return chosen
+    return best or profiles.generic
 
 
 def _pieces(rule: Rule, line: str, draft: _Draft) -> list[_Piece] | None:
@@ -125,22 +114,20 @@ def _pieces(rule: Rule, line: str, draft: _Draft) -> list[_Piece] | None:
     covered = 0
     for piece in [*pieces, _Piece("", len(line), len(line), "")]:
         if not SEPARATORS.fullmatch(line[covered : piece.start]):
-            raise ProfileError(
-                "profile-rule",
-                f"rule {rule.qualified_name} leaves {line[covered : piece.start]!r} of a line "
-                "in no field",
-                "put that text in a named group (boilerplate if it is furniture)",
+            # The static check in load_profiles catches most such rules; this one is raised
+            # once, as a usage error, and stops the run.
+            raise UsageError(
+                "profile-rule", rule=rule.qualified_name, text=line[covered : piece.start]
             )
         covered = max(covered, piece.end)
     return pieces
 
 
-def _applies(rule: Rule, line: str, draft: _Draft, zone_first: bool) -> bool:
+def _applies(rule: Rule, words: int, draft: _Draft, zone_first: bool) -> bool:
     if rule.once and rule.qualified_name in draft.used:
         return False
     if rule.first and not zone_first:
         return False
-    words = len(line.split())
     if rule.min_words is not None and words < rule.min_words:
         return False
     if rule.max_words is not None and words > rule.max_words:
@@ -152,8 +139,9 @@ def _applies(rule: Rule, line: str, draft: _Draft, zone_first: bool) -> bool:
 
 def _apply(zone: str, line_no: int, line: str, draft: _Draft, zone_first: bool) -> Rule | None:
     """Try the zone's rules in order; place the pieces of the first that applies."""
-    for rule in draft.profile.rules:
-        if rule.zone not in ZONE_RULES[zone] or not _applies(rule, line, draft, zone_first):
+    words = len(line.split())  # once per line, not once per rule
+    for rule in draft.profile.by_zone[zone]:
+        if not _applies(rule, words, draft, zone_first):
             continue
         pieces = _pieces(rule, line, draft)
         if pieces is None:
@@ -197,24 +185,19 @@ def _walk(lines: list[str], draft: _Draft) -> None:
             footer_rule = rule
 
 
-def convert_seed(seed: Seed, profiles: tuple[Profile, ...] | None = None) -> Record:
+def convert_seed(seed: Seed, profiles: ProfileSet) -> Record:
     """Convert one seed into an article record, or raise ConversionError."""
     seed_id = check_name(seed.name, seed.path).group("id")
     lines = normalise(decode(seed))
-    profile = pick_profile("\n".join(lines), profiles or load_profiles())
+    profile = pick_profile("\n".join(lines), profiles)
     draft = _Draft(profile=profile)
     _walk(lines, draft)
     if not any(block["kind"] != "subheading" for block in draft.body):
         non_blank = sum(1 for line in lines if line)
-        raise ConversionError(
-            "no-body",
-            f"no article body: all {non_blank} non-blank lines are page furniture or header "
-            f"fields for profile {profile.id}",
-            "check that the file holds the article text, or extend the outlet profile",
-            file=seed.path,
-        )
+        raise ConversionError("no-body", file=seed.path, lines=non_blank, profile=profile.id)
     text = "\n\n".join(block["text"] for block in draft.body)
     outlet = profile.outlet
+    fields = draft.fields
     return {
         "id": seed_id,
         "seed_file": seed.name,
@@ -225,9 +208,14 @@ def convert_seed(seed: Seed, profiles: tuple[Profile, ...] | None = None) -> Rec
             "domain": outlet.domain,
             "country": outlet.country,
         },
-        **{name: draft.fields[name] for name in ("title", "kicker", "section", "lead")},
-        "published": draft.fields["published"],
-        **{name: draft.fields[name] for name in ("dateline", "byline", "source_article_id")},
+        "title": fields["title"],
+        "kicker": fields["kicker"],
+        "section": fields["section"],
+        "lead": fields["lead"],
+        "published": fields["published"],
+        "dateline": fields["dateline"],
+        "byline": fields["byline"],
+        "source_article_id": fields["source_article_id"],
         "body": draft.body,
         "text": text,
         "word_count": word_count(text),
@@ -245,17 +233,11 @@ def convert_seed(seed: Seed, profiles: tuple[Profile, ...] | None = None) -> Rec
     }
 
 
-def convert_folder(folder: Path, profiles: tuple[Profile, ...] | None = None) -> Iterator[Record]:
-    """Convert every seed of a folder in file-name order, streaming one record at a time."""
-    for seed in read_seeds(folder):
-        yield convert_seed(seed, profiles)
-
-
 def furniture_rule(profile: Profile, text: str) -> Rule | None:
     """The profile rule that would remove ``text`` as furniture if it stood on its own line."""
     words = len(text.split())
-    for rule in profile.rules:
-        if set(rule.targets.values()) != {"boilerplate"} or rule.zone == "header":
+    for rule in profile.by_zone["body"]:
+        if not rule.furniture_only:
             continue
         if rule.min_words is not None and words < rule.min_words:
             continue

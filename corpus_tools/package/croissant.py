@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus_tools.metadata import DatasetMeta
-from corpus_tools.schema import load_schema
+from corpus_tools.schema import Schema
 
 CROISSANT_VERSION = "http://mlcommons.org/croissant/1.1"
 PARQUET_FORMAT = "application/x-parquet"
@@ -142,16 +142,17 @@ def _bibtex(text: str) -> str:
     return _BIBTEX_SPECIALS.sub(r"\\\1", text)
 
 
-def cite_as(meta: DatasetMeta) -> str:
+def cite_as(meta: DatasetMeta, version: str) -> str:
     """A BibTeX @misc entry built only from dataset.toml (no dates: the output stays stable)."""
     key = re.sub(r"[^A-Za-z0-9]+", "_", meta.name).strip("_")
     # Double braces keep BibTeX from splitting group names such as "X contributors".
-    authors = " and ".join(f"{{{_bibtex(author)}}}" for author in meta.citation_authors)
+    names = meta.citation_authors or (f"{meta.pretty_name} contributors",)
+    authors = " and ".join(f"{{{_bibtex(author)}}}" for author in names)
     lines = [
         f"@misc{{{key},",
         f"  title = {{{_bibtex(meta.pretty_name)}}},",
         f"  author = {{{authors}}},",
-        f"  version = {{{_bibtex(meta.version)}}},",
+        f"  version = {{{_bibtex(version)}}},",
         "}",
     ]
     return "\n".join(lines)
@@ -159,8 +160,9 @@ def cite_as(meta: DatasetMeta) -> str:
 
 def build_croissant(
     meta: DatasetMeta,
+    version: str,
     parquet_files: list[tuple[str, str]],
-    schema: dict[str, Any] | None = None,
+    schema: Schema,
     date_published: str | None = None,
 ) -> dict[str, Any]:
     """Croissant JSON-LD for dist/: parquet_files are (path relative to dist/, sha256 hex).
@@ -176,7 +178,7 @@ def build_croissant(
     for path, sha256 in parquet_files:
         if not _SHA256.match(sha256):
             raise ValueError(f"{path}: {sha256!r} is not a lower-case hex SHA-256")
-    root = schema if schema is not None else load_schema()
+    root = schema.data
     distribution: list[dict[str, Any]] = [
         {
             "@type": "cr:FileObject",
@@ -226,9 +228,9 @@ def build_croissant(
             "name": meta.license_name,
             "description": meta.license_details,
         },
-        "version": meta.version,
+        "version": version,
         **({"datePublished": date_published} if date_published else {}),
-        "citeAs": cite_as(meta),
+        "citeAs": cite_as(meta, version),
         "keywords": list(meta.tags),
         "inLanguage": list(meta.allowed_languages),
         "distribution": distribution,

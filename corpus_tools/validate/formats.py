@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from corpus_tools.report import Checked, Problem, Report
+from corpus_tools.validate.report import Checked, Problem, Report
 
 FORMATS: tuple[str, ...] = ("human", "json", "github", "junit")
 
@@ -142,16 +142,30 @@ def _details(problem: Problem) -> str:
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow"}
 
 
+def plain_line(problem: Problem, target: str) -> str:
+    """``path:line: severity code: message``, as ruff and mypy print, for logs and grep."""
+    where = _where(problem) or target
+    return f"{where}: {problem.severity} {problem.code}: {problem.message}"
+
+
 def render_human(report: Report, console: Console, strict: bool) -> None:
-    """Print a table of problems (if any) and a one-line summary to ``console``."""
+    """A table of problems and a summary on a terminal; one plain line per problem otherwise.
+
+    Piped or in a CI log, nothing is wrapped or padded, so each file name stays whole on its
+    line for grep and for clickable paths; the summary is the last line.
+    """
     problems = report.sorted_problems()
+    if not console.is_terminal:
+        lines = [plain_line(p, report.target) for p in problems]
+        lines.append(summary_line(report, strict))
+        console.file.write("".join(line + "\n" for line in lines))
+        return
     if problems:
-        # Three columns keep the table readable in an 80-column terminal; the record id is in
-        # every message, and the JSON path is in --format json.
+        # The file name is never wrapped (it must stay clickable); the message may be.
         table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD, expand=False)
-        table.add_column("where", overflow="fold", max_width=40)
+        table.add_column("where", no_wrap=True)
         table.add_column("problem", no_wrap=True)
-        table.add_column("message", overflow="fold", ratio=1)
+        table.add_column("message", overflow="fold", ratio=1, min_width=20)
         for p in problems:
             # Text() cells: messages are data, never Rich markup.
             table.add_row(

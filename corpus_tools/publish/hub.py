@@ -13,22 +13,19 @@ The token is only passed to the client; it never appears in a message, an error 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-import httpx2
 from huggingface_hub import CommitInfo, GitRefs, HfApi, get_token
-from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled, OIDCError
+from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 
 from corpus_tools.errors import CorpusToolsError, UsageError
 
 MANIFEST = "manifest.json"
 REPO_TYPE = "dataset"
-TOKEN_ENV = "HF_TOKEN"
 # Hidden files and folders (``.DS_Store``, ``data/.tmp``, ``.cache/...``) never leave the machine.
 # huggingface_hub matches these with ``fnmatch``, where ``*`` also crosses ``/``: the two patterns
 # together exclude every path that has a component starting with a dot.
@@ -90,8 +87,6 @@ class HubClient(Protocol):
 class HubError(CorpusToolsError):
     """The Hugging Face Hub refused a request or could not be reached."""
 
-    exit_code = 1
-
 
 @dataclass(frozen=True)
 class PublishResult:
@@ -123,7 +118,7 @@ def publish(
     api: HubClient | None = None,
     token: str | None = None,
     dry_run: bool = False,
-    private: bool = False,
+    private: bool | None = None,
 ) -> PublishResult:
     """Upload ``dist`` to the dataset repository ``repo_id`` in one commit and tag it ``vX.Y.Z``.
 
@@ -154,12 +149,7 @@ def publish(
         lambda: client.list_repo_refs(repo_id, repo_type=REPO_TYPE, token=secret),
     )
     if any(ref.name == tag or ref.ref == f"refs/tags/{tag}" for ref in refs.tags):
-        raise UsageError(
-            "tag-exists",
-            f"{repo_id} already has the tag {tag} on the Hub",
-            "a published version is never overwritten: release a new version first "
-            "(`corpus-tools release`), then build and publish again",
-        )
+        raise UsageError("tag-exists", repo_id=repo_id, tag=tag)
     commit = _hub_call(
         "upload dist/",
         secret,
@@ -191,32 +181,18 @@ def read_version(dist: Path) -> str:
     """The dataset's semantic version from ``dist/manifest.json``."""
     _require_dist(dist)
     manifest = dist / MANIFEST
-    build_hint = "run `corpus-tools build` first"
     if not manifest.is_file():
-        raise UsageError("no-manifest", f"{manifest} not found", build_hint, file=str(manifest))
+        raise UsageError("no-dist", file=str(manifest), dist=dist)
     try:
         data = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        reason = " ".join(str(exc).split())
-        raise UsageError(
-            "bad-manifest", f"cannot read {MANIFEST} ({reason})", build_hint, file=str(manifest)
-        ) from None
+        raise UsageError("bad-manifest", file=str(manifest), detail=type(exc).__name__) from None
     if not isinstance(data, dict):
-        raise UsageError(
-            "bad-manifest", f"{MANIFEST} is not a JSON object", build_hint, file=str(manifest)
-        )
+        raise UsageError("bad-manifest", file=str(manifest), detail="not a JSON object")
     version = data.get("version")
-    release_hint = "run `corpus-tools release` to give the dataset a version, then build again"
-    if version is None or version == "":
+    if not isinstance(version, str) or not SEMVER.fullmatch(version) or version == "0.0.0":
         raise UsageError(
-            "no-version", f"{MANIFEST} has no version", release_hint, file=str(manifest)
-        )
-    if not isinstance(version, str) or not SEMVER.fullmatch(version):
-        raise UsageError(
-            "bad-version",
-            f"{MANIFEST} version {version!r} is not a semantic version X.Y.Z",
-            release_hint,
-            file=str(manifest),
+            "no-version", file=str(manifest), what=f"{MANIFEST} has no released version"
         )
     _require_released(dist, data, version)
     return version
@@ -225,30 +201,20 @@ def read_version(dist: Path) -> str:
 def _require_released(dist: Path, manifest: dict[str, object], version: str) -> None:
     """Refuse a dist/ whose data is not exactly what release v<version> recorded."""
     released = dist / "releases" / f"v{version}.json"
-    hint = "run `corpus-tools release` so the data gets its own version, then publish"
     if not released.is_file():
-        raise UsageError(
-            "not-released", f"version {version} was never released", hint, file=str(released)
-        )
+        raise UsageError("not-released", file=str(released), version=version)
     try:
         entry = json.loads(released.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError):
         entry = None
     keys = ("records", "schema_sha256", "metadata_sha256")
     if not isinstance(entry, dict) or any(entry.get(k) != manifest.get(k) for k in keys):
-        raise UsageError(
-            "unreleased-changes",
-            f"dist/ differs from release v{version} (records, schema or metadata changed)",
-            hint,
-            file=str(dist / MANIFEST),
-        )
+        raise UsageError("unreleased-changes", file=str(dist / MANIFEST), version=version)
 
 
 def _require_dist(dist: Path) -> None:
     if not dist.is_dir():
-        raise UsageError(
-            "no-dist", f"{dist} is not a built dataset folder", "run `corpus-tools build` first"
-        )
+        raise UsageError("no-dist", dist=dist)
 
 
 def _is_hidden(relative: Path) -> bool:
@@ -256,70 +222,63 @@ def _is_hidden(relative: Path) -> bool:
 
 
 def _check_repo_id(repo_id: str) -> None:
-    hint = "pass --repo-id ORG/NAME, e.g. my-org/news-corpus"
     org, slash, name = repo_id.partition("/")
     if not slash or not org or not name or "/" in name:
-        raise UsageError("bad-repo-id", f"repo id {repo_id!r} is not of the form ORG/NAME", hint)
+        raise UsageError("bad-repo-id", what=f"repo id {repo_id!r} is not of the form ORG/NAME")
     valid = all(REPO_PART.fullmatch(part) for part in (org, name))
     if not valid or "--" in repo_id or ".." in repo_id or repo_id.endswith(".git"):
         raise UsageError(
             "bad-repo-id",
-            f"repo id {repo_id!r} is not a valid Hub name (letters, digits, '-', '_', '.'; "
+            what=f"repo id {repo_id!r} is not a valid Hub name (letters, digits, '-', '_', '.'; "
             "no '--' or '..'; not starting or ending with '-' or '.'; at most 96 characters)",
-            hint,
         )
 
 
 def _resolve_token(token: str | None) -> str:
-    """Token argument, else $HF_TOKEN, else the token saved by ``hf auth login``."""
-    for candidate in (token, os.environ.get(TOKEN_ENV)):
-        if candidate is not None and candidate.strip():
-            return candidate.strip()
-    hint = f"set {TOKEN_ENV} to a write token or run `hf auth login`"
-    try:
-        stored = get_token()
-    except OIDCError:
-        raise UsageError("no-token", "no Hugging Face token (OIDC exchange failed)", hint) from None
-    if stored is None or not stored.strip():
-        raise UsageError("no-token", "no Hugging Face token found", hint)
-    return stored.strip()
-
-
-# What a Hub call may raise besides our own bugs: HTTP errors with a status (HfHubHTTPError and its
-# subclasses), transport errors (httpx2.ConnectError, timeouts, ...), HF_HUB_OFFLINE, OS-level
-# connection errors (hf_xet raises PermissionError/FileNotFoundError subclasses), and the ValueError
-# that upload_folder raises when the Hub rejects the README.md metadata.
-_HUB_FAILURES: tuple[type[BaseException], ...] = (
-    HfHubHTTPError,
-    httpx2.HTTPError,
-    OfflineModeIsEnabled,
-    OSError,
-    ValueError,
-)
+    """The token argument, else huggingface_hub's own ``get_token()`` (HF_TOKEN, then the
+    stored login). A token with whitespace or control characters is refused unechoed."""
+    if token is None:
+        try:
+            token = get_token()
+        except Exception:  # an OIDC exchange or a token file that cannot be read
+            token = None
+    if token is None or not token:
+        raise UsageError("no-token", what="no Hugging Face token found")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in token):
+        raise UsageError(
+            "no-token",
+            what="the Hugging Face token contains whitespace or control characters (not shown)",
+        )
+    return token
 
 
 def _hub_call(step: str, secret: str, call: Callable[[], T]) -> T:
     try:
         return call()
-    except _HUB_FAILURES as exc:
+    except Exception as exc:  # every failure at the network boundary becomes one clean line
         raise _hub_error(step, exc, secret) from None
 
 
 def _hub_error(step: str, exc: BaseException, secret: str) -> HubError:
-    detail = _scrub(" ".join(str(exc).split()), secret) or type(exc).__name__
+    detail = scrub(" ".join(str(exc).split()), secret) or type(exc).__name__
     status = exc.response.status_code if isinstance(exc, HfHubHTTPError) else None
     if isinstance(exc, OfflineModeIsEnabled):
         hint = "unset HF_HUB_OFFLINE and retry"
     elif status in (401, 403):
-        hint = f"check that the token can write to the namespace ({TOKEN_ENV} or `hf auth login`)"
+        hint = "check that the token can write to the namespace (HF_TOKEN or `hf auth login`)"
     elif status == 404:
         hint = "check --repo-id and that the token has write access to it"
     else:
         hint = "check the network and retry; files already on the Hub are not uploaded again"
-    return HubError(
-        "hub", _scrub(f"could not {step} on the Hugging Face Hub: {detail}", secret), hint
-    )
+    return HubError("hub", step=step, detail=scrub(detail, secret), hint=hint)
 
 
-def _scrub(text: str, secret: str) -> str:
-    return text.replace(secret, _MASK) if secret else text
+def scrub(text: str, secret: str) -> str:
+    """The text without the secret, nor any recognisable piece or escaped form of it."""
+    if not secret:
+        return text
+    forms = {secret, repr(secret)[1:-1], secret.encode("unicode_escape").decode("ascii")}
+    forms |= {secret[i : i + 8] for i in range(0, max(len(secret) - 7, 1))}
+    for form in sorted((f for f in forms if len(f) >= 8), key=len, reverse=True):
+        text = text.replace(form, _MASK)
+    return text

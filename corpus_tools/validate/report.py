@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
-Severity = Literal["error", "warning"]
+from corpus_tools.problems import Severity
+
 SEVERITY_ORDER = {"error": 0, "warning": 1}
 
 

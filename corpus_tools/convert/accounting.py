@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from corpus_tools.convert import SEPARATORS, Record
+from corpus_tools.convert.profiles import SEPARATORS
+from corpus_tools.convert.rules import SINGLE_FIELDS
+from corpus_tools.record import Record, SourceMapEntry
 
-_TEXT_FIELDS = ("title", "kicker", "section", "lead", "dateline", "byline", "source_article_id")
+_TEXT_FIELDS = tuple(name for name in SINGLE_FIELDS if name != "published")
 
 
-def resolve(record: Record, pointer: str) -> Any:
+def resolve(record: Record | dict[str, Any], pointer: str) -> Any:
     """The value a JSON Pointer such as /body/3/text names in a record."""
     value: Any = record
     for part in pointer.strip("/").split("/"):
@@ -20,7 +22,8 @@ def resolve(record: Record, pointer: str) -> Any:
 
 def _values(record: Record) -> list[str]:
     """Every place a piece of a seed line can land, as JSON Pointers."""
-    paths = [f"/{name}" for name in _TEXT_FIELDS if record[name] is not None]
+    fields: dict[str, Any] = dict(record)
+    paths = [f"/{name}" for name in _TEXT_FIELDS if fields[name] is not None]
     if record["published"] is not None:
         paths.append("/published/raw")
     paths += [f"/body/{i}/text" for i in range(len(record["body"]))]
@@ -32,7 +35,7 @@ def _values(record: Record) -> list[str]:
 def unaccounted(record: Record, lines: list[str]) -> list[str]:
     """Why the record does not account for the normalised seed lines (empty when it does)."""
     problems: list[str] = []
-    by_line: dict[int, list[dict[str, Any]]] = {}
+    by_line: dict[int, list[SourceMapEntry]] = {}
     for entry in record["source_map"]:
         by_line.setdefault(entry["line"], []).append(entry)
         value = resolve(record, entry["path"])

@@ -1,0 +1,213 @@
+"""Seed files: naming, listing, safe reading and decoding, and adding page copies.
+
+A seed is named ``<order>_<id>.txt``: an order number of three or more digits (``000`` ...
+``999``, then ``1000`` ...) and 16 lower-case hex digits. ``corpus-tools add`` takes the id
+from the first 16 hex digits of the SHA-256 of the file's bytes; older names stay valid.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+import stat
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from corpus_tools.errors import ConversionError, CorpusToolsError, UsageError
+
+if TYPE_CHECKING:
+    from corpus_tools.project import Project
+
+SEED_NAME = re.compile(r"^(?P<order>[0-9]{3,})_(?P<id>[0-9a-f]{16})\.txt$")
+Show = Callable[[Path], str]
+# Byte-order marks of encodings that are not UTF-8, longest first (UTF-32 LE starts like UTF-16 LE).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32 LE"),
+    (codecs.BOM_UTF32_BE, "UTF-32 BE"),
+    (codecs.BOM_UTF16_LE, "UTF-16 LE"),
+    (codecs.BOM_UTF16_BE, "UTF-16 BE"),
+)
+
+
+@dataclass(frozen=True)
+class Seed:
+    """One seed file's name, display path and raw bytes."""
+
+    name: str
+    path: str
+    data: bytes
+
+    @property
+    def id(self) -> str:
+        """The 16-hex id from the file name."""
+        return check_name(self.name, self.path).group("id")
+
+    @property
+    def sha256(self) -> str:
+        """SHA-256 of the file's bytes."""
+        return hashlib.sha256(self.data).hexdigest()
+
+
+def check_name(name: str, path: str | None = None) -> re.Match[str]:
+    """Match a seed file name or raise a ConversionError that says the expected form."""
+    match = SEED_NAME.match(name)
+    if match is None:
+        raise ConversionError("file-name", file=path or name)
+    return match
+
+
+def decode(seed: Seed) -> str:
+    """Decode a seed's bytes as UTF-8 text, rejecting empty, binary and UTF-16/32 files."""
+    for bom, encoding in _BOMS:
+        if seed.data.startswith(bom):
+            raise ConversionError(
+                "not-utf8", file=seed.path, detail=f"it is {encoding}, by its byte-order mark"
+            )
+    if not seed.data.strip():
+        raise ConversionError("empty-file", file=seed.path)
+    if b"\x00" in seed.data:
+        raise ConversionError("binary-file", file=seed.path)
+    try:
+        return seed.data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = seed.data[: exc.start].count(b"\n") + 1
+        detail = f"byte 0x{seed.data[exc.start]:02x} at offset {exc.start}"
+        raise ConversionError("not-utf8", file=seed.path, line=line, detail=detail) from None
+
+
+def list_seeds(folder: Path) -> list[Path]:
+    """The folder's entries in name order, hidden ones left out (subfolders and other
+    non-files are reported by ``read_seed``, so that no seed silently drops out)."""
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise UsageError("no-seeds-folder", file=str(folder), folder=folder, what=what)
+    try:
+        files = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+    except OSError as exc:
+        raise UsageError(
+            "no-seeds-folder", file=str(folder), folder=folder, what=f"cannot be read ({exc})"
+        ) from None
+    if not files:
+        raise UsageError("no-seeds", file=str(folder), folder=folder)
+    return files
+
+
+def read_seed(path: Path, shown: str | None = None, max_bytes: int | None = None) -> Seed:
+    """Read one seed safely: a regular file inside its folder, no larger than ``max_bytes``.
+
+    Symlinks are resolved and must stay inside the seeds folder; FIFOs, devices and sockets
+    are refused without being opened, so that none can hang or flood the program.
+    """
+    shown = shown or str(path)
+    try:
+        real = path.resolve(strict=True)
+        folder = path.parent.resolve(strict=True)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop on older Pythons
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise ConversionError("unreadable", file=shown, reason=reason) from None
+    if real.parent != folder and folder not in real.parents:
+        raise ConversionError("unreadable", file=shown, reason="a link to a file outside seeds/")
+    try:
+        info = os.stat(real)
+    except OSError as exc:
+        raise ConversionError("unreadable", file=shown, reason=exc.strerror or str(exc)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ConversionError("not-a-file", file=shown)
+    if not stat.S_ISREG(info.st_mode):
+        raise ConversionError("unreadable", file=shown, reason="not a regular file")
+    if max_bytes is not None and info.st_size > max_bytes:
+        reason = f"{info.st_size} bytes, over the limit of {max_bytes} (max_seed_bytes)"
+        raise ConversionError("unreadable", file=shown, reason=reason)
+    try:
+        # O_NONBLOCK: if the file was swapped for a FIFO since stat(), open() does not block.
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as handle:
+            limit = max_bytes if max_bytes is not None else -1
+            data = handle.read(limit + 1 if limit >= 0 else -1)
+    except OSError as exc:
+        raise ConversionError("unreadable", file=shown, reason=exc.strerror or str(exc)) from None
+    if max_bytes is not None and len(data) > max_bytes:
+        raise ConversionError("unreadable", file=shown, reason="grew over max_seed_bytes")
+    return Seed(name=path.name, path=shown, data=data)
+
+
+def read_seeds(folder: Path, show: Show = str, max_bytes: int | None = None) -> Iterator[Seed]:
+    """Yield each seed of a folder, one file in memory at a time."""
+    for path in list_seeds(folder):
+        yield read_seed(path, show(path), max_bytes)
+
+
+# ---------------------------------------------------------------------- corpus-tools add
+
+
+def seed_name(order: int, data: bytes) -> str:
+    """``<order>_<first 16 hex of sha256>.txt``, the order with at least three digits."""
+    return f"{order:03d}_{hashlib.sha256(data).hexdigest()[:16]}.txt"
+
+
+def _existing(folder: Path) -> tuple[int, dict[str, Path]]:
+    """The next free order number and the seeds already present, by SHA-256 of their bytes."""
+    next_order = 0
+    by_digest: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        match = SEED_NAME.match(path.name)
+        if match is None or not path.is_file():
+            continue
+        next_order = max(next_order, int(match.group("order")) + 1)
+        by_digest[hashlib.sha256(path.read_bytes()).hexdigest()] = path
+    return next_order, by_digest
+
+
+def add_files(project: Project, files: Sequence[Path]) -> list[Path]:
+    """Copy page copies into the project's seeds/ with the next order numbers.
+
+    Every file is checked first (readable, UTF-8, not already in the corpus, not given twice);
+    if any is refused, nothing is copied and every problem is raised together.
+    """
+    from corpus_tools.errors import ProjectErrors
+
+    folder = project.seeds_dir
+    next_order, by_digest = _existing(folder)
+    errors: list[CorpusToolsError] = []
+    planned: list[tuple[Path, bytes]] = []
+    for source in files:
+        shown = project.show(source)
+        if not source.is_file():
+            what = "is not a file" if source.exists() else "does not exist"
+            errors.append(UsageError("no-input-file", file=shown, path=shown, what=what))
+            continue
+        try:
+            seed = read_seed(source, shown, project.meta.max_seed_bytes)
+            decode(seed)
+        except CorpusToolsError as error:
+            errors.append(error)
+            continue
+        digest = hashlib.sha256(seed.data).hexdigest()
+        if digest in by_digest:
+            other = project.show(by_digest[digest])
+            errors.append(CorpusToolsError("duplicate-bytes", file=shown, other=other))
+            continue
+        by_digest[digest] = source
+        planned.append((source, seed.data))
+    if errors:
+        raise ProjectErrors(errors)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    try:
+        for offset, (_source, data) in enumerate(planned):
+            target = folder / seed_name(next_order + offset, data)
+            tmp = target.with_name(f".{target.name}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+            written.append(target)
+    except OSError as exc:
+        for path in written:  # all or nothing
+            path.unlink(missing_ok=True)
+        raise CorpusToolsError(
+            "cannot-write", file=str(folder), path=folder, reason=exc.strerror or str(exc)
+        ) from None
+    return written

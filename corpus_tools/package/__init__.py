@@ -1,0 +1,1 @@
+"""Package: the dataset folder (parquet shards, card, Croissant, changelog, manifest)."""

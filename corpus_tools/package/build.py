@@ -1,0 +1,215 @@
+"""corpus-tools build: convert, validate and write dist/ in one stream, atomically.
+
+Records flow from the seeds through the schema check into parquet shards in a staging folder,
+while only a compact row per record is kept for the table checks, the card's statistics and
+the manifest. If any check fails, the staging folder is dropped and dist/ stays as it was;
+otherwise it replaces dist/ in one rename. The same seeds give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from corpus_tools.errors import CorpusToolsError
+from corpus_tools.package.atomic import current_umask, write_error
+from corpus_tools.validate.report import Report
+
+if TYPE_CHECKING:
+    from corpus_tools.project import Progress, Project
+
+# Rows per parquet shard: about 100-300 MB of news articles, and a stable layout.
+SHARD_ROWS = 50_000
+ROW_GROUP = 1000
+SHARD_NAME = "data/train-{index:05d}-of-{total:05d}.parquet"
+
+
+class BuildRefused(CorpusToolsError):
+    """The seeds do not validate; nothing was written."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        super().__init__("invalid-data", errors=len(report.errors), target=report.target)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote."""
+
+    output: Path
+    records: int
+    files: tuple[str, ...]
+    version: str
+    report: Report
+
+
+class ShardWriter:
+    """Parquet shards of at most ``SHARD_ROWS`` rows, written as records arrive."""
+
+    def __init__(self, folder: Path, features: Any) -> None:
+        self.folder = folder
+        self.features = features
+        self.schema = features.arrow_schema
+        self.shards: list[Path] = []
+        self.rows = 0
+        self.num_bytes = 0
+        self._batch: list[dict[str, Any]] = []
+        self._writer: Any = None
+        self._in_shard = 0
+
+    def add(self, record: Any) -> None:
+        self._batch.append(self.features.encode_example(record))
+        if len(self._batch) >= ROW_GROUP or self._in_shard + len(self._batch) >= SHARD_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self._batch:
+            return
+        if self._writer is None:
+            path = self.folder / f"data/part-{len(self.shards):05d}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+            self.shards.append(path)
+        table = pa.Table.from_pylist(self._batch, schema=self.schema)
+        self.num_bytes += table.nbytes
+        self._writer.write_table(table)
+        self.rows += len(self._batch)
+        self._in_shard += len(self._batch)
+        self._batch = []
+        if self._in_shard >= SHARD_ROWS:
+            self._writer.close()
+            self._writer = None
+            self._in_shard = 0
+
+    def close(self) -> list[str]:
+        """Finish the last shard and give every shard its final name; returns the names."""
+        self._flush()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        if not self.shards:  # an empty table still gets one (empty) shard
+            import pyarrow.parquet as pq
+
+            path = self.folder / "data/part-00000.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            pq.ParquetWriter(path, self.schema, compression="zstd").close()
+            self.shards.append(path)
+        names = []
+        for index, path in enumerate(self.shards):
+            name = SHARD_NAME.format(index=index, total=len(self.shards))
+            path.rename(self.folder / name)
+            names.append(name)
+        return names
+
+
+def replace_folder(staging: Path, output: Path) -> None:
+    """Swap a finished staging folder into place; the old output survives any failure."""
+    backup = output.with_name(f".{output.name}.previous")
+    if backup.exists():
+        shutil.rmtree(backup)
+    if output.exists():
+        output.rename(backup)
+    try:
+        staging.rename(output)
+    except BaseException:
+        if backup.exists():
+            backup.rename(output)
+        raise
+    if backup.exists():
+        shutil.rmtree(backup)
+
+
+def write_dist(
+    project: Project, seeds: Path, folder: Path, progress: Progress | None = None
+) -> tuple[Report, int, str]:
+    """Stream the seeds into every file of dist/ in an empty folder; (report, rows, version)."""
+    from corpus_tools.package.card import CardStats, render_card, render_changelog
+    from corpus_tools.package.croissant import build_croissant, write_croissant
+    from corpus_tools.package.features import schema_features
+    from corpus_tools.package.manifest import (
+        MANIFEST,
+        data_manifest,
+        dumps,
+        file_checksums,
+        file_sha256,
+        record_entry,
+    )
+    from corpus_tools.release.changes import diff
+    from corpus_tools.release.history import current_version, release_history
+    from corpus_tools.validate.records import validate_seeds
+
+    history = release_history(project.releases_dir)
+    version = current_version(history)
+    writer = ShardWriter(folder, schema_features(project.schema))
+    stats = CardStats()
+    entries: list[dict[str, str]] = []
+
+    def sink(record: Any) -> None:
+        writer.add(record)
+        stats.add(record)
+        entries.append(record_entry(record))
+
+    report = validate_seeds(project, seeds, progress, sink)
+    if report.failed():
+        return report, writer.rows, version
+    shards = writer.close()
+    if history:
+        releases = folder / "releases"
+        releases.mkdir()
+        for entry in sorted(project.releases_dir.glob("v*.json")):
+            shutil.copyfile(entry, releases / entry.name)
+    schema_name = "article.schema.json"
+    (folder / schema_name).write_bytes(project.schema.raw)
+    released = [r["date"] for r in history if r["version"] == version]
+    croissant = build_croissant(
+        project.meta,
+        version,
+        [(name, file_sha256(folder / name)) for name in shards],
+        project.schema,
+        date_published=released[0] if released else None,
+    )
+    write_croissant(folder / "croissant.json", croissant)
+    current = data_manifest(project.meta, version, project.schema, entries)
+    unreleased = diff(history[-1], current) if history else None
+    changelog = render_changelog(history, unreleased)
+    (folder / "CHANGELOG.md").write_text(changelog, encoding="utf-8", newline="\n")
+    download_size = sum((folder / name).stat().st_size for name in shards)
+    card = render_card(
+        project, version, stats, changelog, unreleased, writer.num_bytes, download_size
+    )
+    (folder / "README.md").write_text(card, encoding="utf-8", newline="\n")
+    current["files"] = file_checksums(folder)
+    (folder / MANIFEST).write_text(dumps(current), encoding="utf-8", newline="\n")
+    return report, writer.rows, version
+
+
+def build(
+    project: Project, seeds: Path, output: Path, progress: Progress | None = None
+) -> BuildResult:
+    """Validate the seeds and write the dataset to ``output`` (replaced only on success)."""
+    from corpus_tools.package.manifest import MANIFEST, file_checksums
+
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{output.name}.building-", dir=output.parent))
+        staging.chmod(0o777 & ~current_umask())  # mkdtemp makes it private; dist/ is shared
+    except OSError as exc:
+        raise write_error(output.parent, exc) from None
+    try:
+        report, rows, version = write_dist(project, seeds, staging, progress)
+        if report.failed():
+            raise BuildRefused(report)
+        files = tuple([*sorted(file_checksums(staging)), MANIFEST])
+        replace_folder(staging, output)
+    except OSError as exc:
+        raise write_error(output, exc) from None
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(output=output, records=rows, files=files, version=version, report=report)

@@ -1,0 +1,195 @@
+"""A corpus project: the one context every stage is handed.
+
+A project is a folder holding ``dataset.toml`` (metadata), ``seeds/`` (page copies),
+``profiles/`` (its own outlet profiles), ``card/`` (card prose) and ``releases/`` (the release
+history). ``Project.load`` finds it the way git finds a repository: the nearest folder upward
+that holds ``dataset.toml``. Nothing falls back to a file shipped inside the package.
+
+The library API sits here too, as sqlite-utils offers its CLI's functions to Python::
+
+    project = Project.load("path/to/corpus")
+    report = project.validate()
+    project.build()
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from corpus_tools.convert.profiles import ProfileSet, load_profiles
+from corpus_tools.errors import CorpusToolsError, UsageError
+from corpus_tools.metadata import METADATA_FILE, DatasetMeta, load_meta
+from corpus_tools.package.prose import CardProse, load_prose
+from corpus_tools.schema import Schema
+
+if TYPE_CHECKING:
+    from corpus_tools.package.build import BuildResult
+    from corpus_tools.publish.hub import HubClient, PublishResult
+    from corpus_tools.record import Record
+    from corpus_tools.release.cut import ReleaseResult
+    from corpus_tools.validate.report import Report
+
+SEEDS = "seeds"
+PROFILES = "profiles"
+CARD = "card"
+RELEASES = "releases"
+DIST = "dist"
+Progress = Callable[[str], None]
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that holds dataset.toml."""
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        if (folder / METADATA_FILE).is_file():
+            return folder
+    raise UsageError("no-project", start=start)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A corpus project: root, metadata, profiles, schema, card prose and today's date."""
+
+    root: Path
+    meta: DatasetMeta
+    profiles: ProfileSet
+    schema: Schema
+    prose: CardProse
+    today: dt.date
+    # Paths in messages are shown relative to this folder (the CLI passes the current one).
+    display_base: Path | None = field(default=None, compare=False)
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path = ".",
+        *,
+        today: dt.date | None = None,
+        display_base: Path | None = None,
+    ) -> Project:
+        """Find and load the project that holds ``path``; every file problem is reported."""
+        root = find_root(Path(path))
+        errors: list[CorpusToolsError] = []
+        meta = profiles = prose = None
+        for loader in ("meta", "profiles", "prose"):
+            try:
+                if loader == "meta":
+                    meta = load_meta(root / METADATA_FILE)
+                elif loader == "profiles":
+                    profiles = load_profiles(root / PROFILES)
+                else:
+                    prose = load_prose(root / CARD)
+            except CorpusToolsError as error:
+                errors.extend(getattr(error, "errors", [error]))
+        if errors:
+            from corpus_tools.errors import ProjectErrors
+
+            raise ProjectErrors(errors)
+        assert meta is not None and profiles is not None and prose is not None
+        return cls(
+            root=root,
+            meta=meta,
+            profiles=profiles,
+            schema=Schema.packaged(),
+            prose=prose,
+            today=today or dt.date.today(),
+            display_base=display_base,
+        )
+
+    # ------------------------------------------------------------------ paths
+    @property
+    def seeds_dir(self) -> Path:
+        return self.root / SEEDS
+
+    @property
+    def releases_dir(self) -> Path:
+        return self.root / RELEASES
+
+    @property
+    def dist_dir(self) -> Path:
+        return self.root / DIST
+
+    def show(self, path: Path) -> str:
+        """A path as messages show it: relative to the display base when inside it."""
+        base = self.display_base or self.root
+        try:
+            return path.absolute().relative_to(base.absolute()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    # ------------------------------------------------------------------ the stages
+    def add(self, files: Sequence[Path]) -> list[Path]:
+        """Copy page copies into seeds/ under their order number and content id."""
+        from corpus_tools.ingest.seeds import add_files
+
+        return add_files(self, files)
+
+    def convert(self, seeds: Path | None = None) -> list[Record]:
+        """Every seed as a record (raises on the first bad seed); see ``write_records``."""
+        from corpus_tools.convert import convert_folder
+
+        return list(convert_folder(self, seeds or self.seeds_dir))
+
+    def write_records(self, output: Path, seeds: Path | None = None) -> int:
+        """Convert and schema-check every seed, then write JSON Lines atomically."""
+        from corpus_tools.convert import write_records
+
+        return write_records(self, seeds or self.seeds_dir, output)
+
+    def validate(
+        self,
+        seeds: Path | None = None,
+        *,
+        records: Path | None = None,
+        dataset: Path | None = None,
+        progress: Progress | None = None,
+    ) -> Report:
+        """Validate the seeds (default), a JSON Lines file of records, or a built dataset."""
+        from corpus_tools.validate import validate_dataset, validate_records_file, validate_seeds
+
+        if records is not None:
+            return validate_records_file(self, records)
+        if dataset is not None:
+            return validate_dataset(self, dataset)
+        return validate_seeds(self, seeds or self.seeds_dir, progress)
+
+    def build(
+        self,
+        output: Path | None = None,
+        seeds: Path | None = None,
+        progress: Progress | None = None,
+    ) -> BuildResult:
+        """Validate, then write the dataset folder (dist/ by default) atomically."""
+        from corpus_tools.package.build import build
+
+        return build(self, seeds or self.seeds_dir, output or self.dist_dir, progress=progress)
+
+    def release(self, bump: str = "auto", progress: Progress | None = None) -> ReleaseResult:
+        """Record a new version in releases/ and rebuild dist/ with it."""
+        from corpus_tools.release.cut import release
+
+        return release(self, bump, progress=progress)
+
+    def publish(
+        self,
+        repo_id: str | None = None,
+        *,
+        dist: Path | None = None,
+        dry_run: bool = False,
+        private: bool | None = None,
+        api: HubClient | None = None,
+        token: str | None = None,
+    ) -> PublishResult:
+        """Upload dist/ to the Hub as one commit tagged with its version."""
+        from corpus_tools.publish.hub import publish
+
+        repo = repo_id or self.meta.hub_repo
+        if not repo:
+            raise UsageError("bad-repo-id", what="no Hub repository given")
+        return publish(
+            dist or self.dist_dir, repo, dry_run=dry_run, private=private, api=api, token=token
+        )

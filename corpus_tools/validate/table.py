@@ -1,0 +1,361 @@
+"""Table-level checks: Pandera over a compact table, one row per record.
+
+The table holds what the checks need (ids, digests of the seed bytes and of the text, counts,
+dates, outlet fields), never the texts, so memory grows by a few hundred bytes per record.
+Each check is named by its problem code; every failure becomes a sentence from
+``corpus_tools.problems``, with duplicates grouped by dict (linear in the number of records).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from corpus_tools.convert.rules import furniture_rule
+from corpus_tools.problems import sentence
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pandera.pandas as pa
+
+    from corpus_tools.project import Project
+
+_SEED_ID = re.compile(r"^[0-9]+_(?P<id>[0-9a-f]{16})\.txt$")
+_COLUMNS = (
+    "id", "seed_file", "seed_sha256", "text_sha256", "outlet_id", "outlet_name",
+    "outlet_domain", "outlet_country", "has_headline", "published_date", "published_time",
+    "published_precision", "word_count", "char_count", "text_words", "text_chars",
+    "text_is_body", "language", "furniture_block",
+)  # fmt: skip
+
+
+def compact_row(project: Project, record: Any) -> dict[str, Any]:
+    """What the table checks need from one schema-valid record, without its texts."""
+    published = record["published"] or {}
+    text = record["text"]
+    profile = project.profiles.by_id.get(record["outlet"]["id"])
+    furniture = -1
+    if profile is not None:
+        for index, block in enumerate(record["body"]):
+            if furniture_rule(profile, block["text"]) is not None:
+                furniture = index
+                break
+    outlet = record["outlet"]
+    return {
+        "id": record["id"],
+        "seed_file": record["seed_file"],
+        "seed_sha256": record["seed_sha256"],
+        "text_sha256": hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        "outlet_id": outlet["id"],
+        "outlet_name": outlet["name"],
+        "outlet_domain": outlet["domain"],
+        "outlet_country": outlet["country"],
+        "has_headline": any(record[k] is not None for k in ("title", "kicker", "lead")),
+        "published_date": published.get("date"),
+        "published_time": published.get("time"),
+        "published_precision": published.get("precision"),
+        "word_count": record["word_count"],
+        "char_count": record["char_count"],
+        "text_words": len(text.split()),
+        "text_chars": len(text),
+        "text_is_body": text == "\n\n".join(block["text"] for block in record["body"]),
+        "language": record["language"],
+        "furniture_block": furniture,
+    }
+
+
+@dataclass
+class CompactTable:
+    """The rows of the table, column by column; texts only for the rare furniture failure."""
+
+    columns: dict[str, list[Any]] = field(default_factory=lambda: {c: [] for c in _COLUMNS})
+    furniture_text: dict[int, str] = field(default_factory=dict)
+    furniture_line: dict[int, int] = field(default_factory=dict)
+    count: int = 0
+    # Where each row came from: an index into ``files``, and a line (0 when there is none).
+    files: list[str] = field(default_factory=list)
+    file_ids: dict[str, int] = field(default_factory=dict)
+    origin_file: list[int] = field(default_factory=list)
+    origin_line: list[int] = field(default_factory=list)
+    from_seed: list[bool] = field(default_factory=list)
+    # Seed line of the date, for rows from seeds (0 when undated).
+    date_line: list[int] = field(default_factory=list)
+
+    def add(self, project: Project, record: Any, file: str, line: int | None, seed: bool) -> None:
+        row = compact_row(project, record)
+        for name in _COLUMNS:
+            self.columns[name].append(row[name])
+        block = row["furniture_block"]
+        if block >= 0:
+            text = str(record["body"][block]["text"])
+            short = text if len(text) <= 60 else text[:57] + "..."
+            self.furniture_text[self.count] = short
+            self.furniture_line[self.count] = _line_of(record, f"/body/{block}/text") or 0
+        if file not in self.file_ids:
+            self.file_ids[file] = len(self.files)
+            self.files.append(file)
+        self.origin_file.append(self.file_ids[file])
+        self.origin_line.append(line or 0)
+        self.from_seed.append(seed)
+        self.date_line.append(_line_of(record, "/published/raw") or 0 if seed else 0)
+        self.count += 1
+
+    def origin(self, index: int) -> tuple[str, int | None]:
+        """The file and line a row came from."""
+        return self.files[self.origin_file[index]], self.origin_line[index] or None
+
+    def line_for(self, index: int, pointer: str | None, record_line: int | None) -> int | None:
+        """The line to report a failure at: the seed line of the value, or the record's line."""
+        if not self.from_seed[index]:
+            return record_line
+        if pointer == "/published/raw":
+            return self.date_line[index] or None
+        if pointer is not None and pointer.startswith("/body/"):
+            return self.furniture_line.get(index) or None
+        return None
+
+    def value(self, name: str, index: int) -> Any:
+        return self.columns[name][index]
+
+    def outlet(self, index: int) -> dict[str, Any]:
+        return {k: self.value(f"outlet_{k}", index) for k in ("id", "name", "domain", "country")}
+
+    def __len__(self) -> int:
+        return self.count
+
+    def frame(self) -> pd.DataFrame:
+        """Typed pandas columns (string, Int64, boolean), not object."""
+        import pandas as pd
+
+        dtypes = {
+            "has_headline": "boolean",
+            "text_is_body": "boolean",
+            "word_count": "Int64",
+            "char_count": "Int64",
+            "text_words": "Int64",
+            "text_chars": "Int64",
+            "furniture_block": "Int64",
+        }
+        return pd.DataFrame(
+            {
+                name: pd.Series(values, dtype=dtypes.get(name, "string"))
+                for name, values in self.columns.items()
+            }
+        )
+
+
+def _precision_ok(precision: Any, time: Any) -> bool:
+    precision = None if precision is None or precision != precision else precision  # NA
+    time = None if time is None or time != time else time
+    if precision in (None, "day"):
+        return time is None
+    if precision == "hour":
+        return time is not None and str(time).endswith(":00")
+    return time is not None
+
+
+def _date_ok(date: Any, founded: int | None, today: dt.date) -> bool:
+    if date is None or date != date:
+        return True
+    day = dt.date.fromisoformat(str(date))
+    return day <= today and (founded is None or day.year >= founded)
+
+
+def table_schema(project: Project) -> pa.DataFrameSchema:
+    """The table's Pandera schema for this project's registry, languages and date."""
+    import pandas as pd
+    import pandera.pandas as pa
+
+    registry = project.profiles.registry
+    allowed = list(project.meta.allowed_languages)
+    today = project.today
+
+    def outlet_ok(df: pd.DataFrame) -> pd.Series:
+        def ok(oid: Any, name: Any, domain: Any, country: Any) -> bool:
+            outlet = registry.get(oid)
+            domain = None if domain is pd.NA else domain
+            return outlet is not None and (outlet.name, outlet.domain, outlet.country) == (
+                name,
+                domain,
+                country,
+            )
+
+        cols = ("outlet_id", "outlet_name", "outlet_domain", "outlet_country")
+        values = [ok(*row) for row in zip(*(df[c] for c in cols), strict=True)]
+        return pd.Series(values, index=df.index, dtype=bool)
+
+    def date_ok(df: pd.DataFrame) -> pd.Series:
+        values = [
+            _date_ok(d, registry[o].founded if o in registry else None, today)
+            for d, o in zip(df["published_date"].astype(object), df["outlet_id"], strict=True)
+        ]
+        return pd.Series(values, index=df.index, dtype=bool)
+
+    def precision_ok(df: pd.DataFrame) -> pd.Series:
+        values = [
+            _precision_ok(p, t)
+            for p, t in zip(
+                df["published_precision"].astype(object),
+                df["published_time"].astype(object),
+                strict=True,
+            )
+        ]
+        return pd.Series(values, index=df.index, dtype=bool)
+
+    def check(fn: Any, code: str) -> pa.Check:
+        return pa.Check(fn, name=code, error=code)
+
+    return pa.DataFrameSchema(
+        columns={
+            "id": pa.Column("string", unique=True, nullable=False),
+            "seed_sha256": pa.Column("string", unique=True),
+            "text_sha256": pa.Column("string", unique=True),
+        },
+        checks=[
+            check(
+                lambda df: df["seed_file"].str.extract(_SEED_ID.pattern)["id"] == df["id"],
+                "id-mismatch",
+            ),
+            check(lambda df: df["text_is_body"].fillna(False), "text-mismatch"),
+            check(
+                lambda df: (
+                    (df["word_count"] == df["text_words"]) & (df["char_count"] == df["text_chars"])
+                ),
+                "count-mismatch",
+            ),
+            check(precision_ok, "precision-mismatch"),
+            check(date_ok, "date-out-of-range"),
+            check(outlet_ok, "outlet-mismatch"),
+            check(lambda df: df["has_headline"].fillna(False), "no-headline"),
+            check(lambda df: df["furniture_block"] < 0, "furniture-in-body"),
+            check(lambda df: df["language"].isin(allowed), "language"),
+        ],
+        strict=False,
+    )
+
+
+_COLUMN_CODES = {
+    ("id", "field_uniqueness"): "duplicate-id",
+    ("seed_sha256", "field_uniqueness"): "duplicate-seed",
+    ("text_sha256", "field_uniqueness"): "duplicate-text",
+}
+_DUPLICATE_KEYS = {
+    "duplicate-id": "id",
+    "duplicate-seed": "seed_sha256",
+    "duplicate-text": "text_sha256",
+}
+
+
+def table_failures(project: Project, table: CompactTable) -> list[tuple[str, int]]:
+    """(code, row index) for every failed check, collected lazily, without repeats."""
+    if not len(table):
+        return []
+    import pandas as pd
+    from pandera.errors import SchemaErrors
+
+    try:
+        table_schema(project).validate(table.frame(), lazy=True)
+    except SchemaErrors as exc:
+        found: set[tuple[str, int]] = set()
+        cases = exc.failure_cases
+        for column, check_name, index in zip(
+            cases["column"], cases["check"], cases["index"], strict=True
+        ):
+            code = _COLUMN_CODES.get((column, check_name), check_name)
+            if index is not None and not pd.isna(index):
+                found.add((str(code), int(index)))
+        return sorted(found, key=lambda item: (item[1], item[0]))
+    return []
+
+
+class Explainer:
+    """Failure sentences; duplicate partners are found by one dict per key, built once."""
+
+    def __init__(self, project: Project, table: CompactTable) -> None:
+        self.project, self.table = project, table
+        self._groups: dict[str, dict[str, list[int]]] = {}
+
+    def _others(self, key: str, index: int) -> str:
+        if key not in self._groups:
+            groups: dict[str, list[int]] = {}
+            for i, value in enumerate(self.table.columns[key]):
+                groups.setdefault(value, []).append(i)
+            self._groups[key] = groups
+        same = self._groups[key][self.table.value(key, index)]
+        return ", ".join(self.table.value("seed_file", i) for i in same if i != index)
+
+    def explain(self, code: str, index: int) -> tuple[str, str | None]:
+        """The sentence for a failure and the JSON Pointer of the value it is about."""
+        table = self.table
+        rid = table.value("id", index)
+        outlet_ref = table.outlet(index)
+        outlet = self.project.profiles.registry.get(outlet_ref["id"])
+        if code in _DUPLICATE_KEYS:
+            others = self._others(_DUPLICATE_KEYS[code], index)
+            pointer = {"duplicate-id": "/id", "duplicate-seed": "/seed_sha256"}.get(code, "/text")
+            return sentence(code, record=rid, others=others), pointer
+        if code == "date-out-of-range":
+            date = table.value("published_date", index) or "0000"
+            founded = outlet.founded if outlet else None
+            why = (
+                f"before the outlet's founding year {founded}"
+                if founded and int(date[:4]) < founded
+                else f"after today ({self.project.today.isoformat()})"
+            )
+            return sentence(code, record=rid, date=date, why=why), "/published/raw"
+        if code == "outlet-mismatch":
+            expected = (
+                f"{outlet.name}, {outlet.domain}, {outlet.country}"
+                if outlet
+                else "no such outlet id"
+            )
+            text = sentence(code, record=rid, outlet=json.dumps(outlet_ref), expected=expected)
+            return text, "/outlet"
+        if code == "furniture-in-body":
+            block = table.value("furniture_block", index)
+            short = table.furniture_text.get(index, "")
+            text = sentence(code, record=rid, block=short, profile=outlet_ref["id"])
+            return text, f"/body/{block}/text"
+        if code == "language":
+            allowed = ", ".join(self.project.meta.allowed_languages)
+            language = table.value("language", index)
+            return sentence(code, record=rid, language=language, allowed=allowed), "/language"
+        pointers = {
+            "id-mismatch": "/id",
+            "text-mismatch": "/text",
+            "count-mismatch": "/word_count",
+            "precision-mismatch": "/published/precision",
+            "no-headline": "/title",
+        }
+        fields = {
+            "record": rid,
+            "seed_file": table.value("seed_file", index),
+            "word_count": table.value("word_count", index),
+            "char_count": table.value("char_count", index),
+        }
+        return sentence(code, **fields), pointers.get(code)
+
+
+def iter_failures(
+    project: Project, table: CompactTable
+) -> Iterator[tuple[str, int, str, str | None]]:
+    """(code, row index, sentence, pointer) for every table failure, in row order."""
+    explainer = Explainer(project, table)
+    for code, index in table_failures(project, table):
+        message, pointer = explainer.explain(code, index)
+        yield code, index, message, pointer
+
+
+def _line_of(record: Any, pointer: str) -> int | None:
+    """The seed line a JSON Pointer's value came from, via the record's source map."""
+    for entry in record.get("source_map") or []:
+        path = entry.get("path", "")
+        if path == pointer or path.startswith(pointer + "/"):
+            line = entry.get("line")
+            return line if isinstance(line, int) else None
+    return None

@@ -40,7 +40,27 @@ _EXPORTS = {
     "init_project": "corpus_tools.scaffold",
     "CODES": "corpus_tools.problems",
 }
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "CODES",
+    "BuildResult",
+    "ConversionError",
+    "CorpusToolsError",
+    "DatasetMeta",
+    "Problem",
+    "ProfileSet",
+    "Project",
+    "PublishResult",
+    "Record",
+    "ReleaseResult",
+    "Report",
+    "Schema",
+    "UsageError",
+    "__version__",
+    "convert_seed",
+    "find_root",
+    "init_project",
+    "load_profiles",
+]
 
 if TYPE_CHECKING:
     from corpus_tools.convert.profiles import ProfileSet, load_profiles

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dataset test lint typecheck validate benchmark clean
+.PHONY: dataset test lint typecheck validate benchmark docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,23 +13,27 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 dataset: $(STAMP)
-	$(BIN)/corpus-tools build seeds --output dist
+	$(BIN)/corpus-tools build
 
 lint: $(STAMP)
 	$(BIN)/ruff check corpus_tools tests benchmarks
 	$(BIN)/ruff format --check corpus_tools tests benchmarks
+	$(BIN)/python -m corpus_tools.docs --check README.md
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
 validate: $(STAMP)
-	$(BIN)/corpus-tools validate seeds
+	$(BIN)/corpus-tools validate
 
 test: lint typecheck validate
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/python -m pytest
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/convert_benchmark.py
+
+docs: $(STAMP)
+	$(BIN)/python -m corpus_tools.docs README.md
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

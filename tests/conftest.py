@@ -1,19 +1,80 @@
-"""Shared fixtures: the repository root and the converted seeds."""
+"""Shared fixtures: the repository root, temporary copies of its project, converted seeds."""
 
 from __future__ import annotations
 
+import datetime
+import shutil
+import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from corpus_tools.convert import convert_folder
+from corpus_tools.convert.profiles import ProfileSet, load_profiles
+from corpus_tools.project import Project
+from corpus_tools.record import Record
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
+TODAY = datetime.date(2026, 1, 2)
+# The five seeds the golden tests describe; other seeds may be added to seeds/ at any time.
+GOLDEN_SEEDS = (
+    "000_0828cff762950d3a.txt",
+    "001_b8e32a01f76ace3e.txt",
+    "002_2ee008dd76835e94.txt",
+    "003_8566bcfe0396727f.txt",
+    "004_523f84f5b651b2cc.txt",
+)
+
+
+def seed_files(folder: Path = SEEDS) -> list[str]:
+    """The seed file names of a folder, in the order conversion reads them."""
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+
+
+def copy_project(
+    target: Path, *, releases: bool = True, seeds: tuple[str, ...] | None = None
+) -> Path:
+    """Copy this repository's project (dataset.toml, seeds/, card/, and releases/ unless
+    ``releases`` is false) into ``target``; ``seeds`` limits the copy to those seed files."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "dataset.toml", target / "dataset.toml")
+    shutil.copytree(ROOT / "card", target / "card")
+    if seeds is None:
+        shutil.copytree(SEEDS, target / "seeds")
+    else:
+        (target / "seeds").mkdir()
+        for name in seeds:
+            shutil.copy(SEEDS / name, target / "seeds" / name)
+    if releases:
+        shutil.copytree(ROOT / "releases", target / "releases")
+    return target
+
+
+def load(root: Path, today: datetime.date = TODAY, display_base: Path | None = None) -> Project:
+    """The project at ``root`` with a fixed date."""
+    return Project.load(root, today=today, display_base=display_base)
+
+
+def cli_executable() -> str:
+    """The installed console script (``python -m corpus_tools.cli`` does not run the app)."""
+    found = shutil.which("corpus-tools", path=str(Path(sys.executable).parent))
+    assert found is not None, "corpus-tools console script is not installed beside Python"
+    return found
 
 
 @pytest.fixture(scope="session")
-def seed_records() -> dict[str, dict[str, Any]]:
-    """The five seeds converted once, by seed file name."""
-    return {record["seed_file"]: record for record in convert_folder(SEEDS)}
+def profiles() -> ProfileSet:
+    """The built-in outlet profiles."""
+    return load_profiles()
+
+
+@pytest.fixture(scope="session")
+def repo_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """A copy of this repository's project (with its release history), loaded once."""
+    return load(copy_project(tmp_path_factory.mktemp("project") / "corpus"))
+
+
+@pytest.fixture(scope="session")
+def seed_records(repo_project: Project) -> dict[str, Record]:
+    """Every seed converted once, by seed file name."""
+    return {record["seed_file"]: record for record in repo_project.convert()}

@@ -3,22 +3,22 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 import pytest
 
-from corpus_tools.accounting import unaccounted
-from corpus_tools.text import normalise
-from tests.conftest import SEEDS
+from corpus_tools.convert.accounting import unaccounted
+from corpus_tools.ingest.text import normalise
+from corpus_tools.record import Record
+from tests.conftest import SEEDS, seed_files
 
 
 def _lines(seed_file: str) -> list[str]:
     return normalise((SEEDS / seed_file).read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("seed_file", sorted(p.name for p in SEEDS.glob("*.txt")))
+@pytest.mark.parametrize("seed_file", seed_files())
 def test_every_seed_line_is_accounted_for(
-    seed_records: dict[str, dict[str, Any]], seed_file: str
+    seed_records: dict[str, Record], seed_file: str
 ) -> None:
     record = seed_records[seed_file]
     assert unaccounted(record, _lines(seed_file)) == []
@@ -27,14 +27,14 @@ def test_every_seed_line_is_accounted_for(
     assert mapped == non_blank
 
 
-def test_a_dropped_line_is_detected(seed_records: dict[str, dict[str, Any]]) -> None:
+def test_a_dropped_line_is_detected(seed_records: dict[str, Record]) -> None:
     record = copy.deepcopy(seed_records["003_8566bcfe0396727f.txt"])
     record["boilerplate"].pop()
     record["source_map"] = [e for e in record["source_map"] if e["line"] != 45]
     assert unaccounted(record, _lines("003_8566bcfe0396727f.txt")) == ["line 45 lands nowhere"]
 
 
-def test_a_reworded_value_is_detected(seed_records: dict[str, dict[str, Any]]) -> None:
+def test_a_reworded_value_is_detected(seed_records: dict[str, Record]) -> None:
     record = copy.deepcopy(seed_records["001_b8e32a01f76ace3e.txt"])
     record["title"] = "Khamenei: Collapse of Daesh is the defeat of US"
     assert unaccounted(record, _lines("001_b8e32a01f76ace3e.txt")) == [

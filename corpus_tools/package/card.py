@@ -433,7 +433,8 @@ def render_card(
         "## Statistics\n\n" + _statistics(stats, registry),
         "## Bias, Risks, and Limitations\n\n" + _limitations(project, stats),
         *_prose(project, "recommendations.md", "### Recommendations"),
-        "## Licensing\n\n" + md(meta.license_details),
+        "## Licensing\n\n"
+        + (md(meta.license_details) if meta.license_details else f"License: `{meta.license_id}`."),
         "## Citation\n\n" + fenced(cite_as(meta, version), "bibtex"),
         *(["## Dataset Card Contact\n\n" + md(meta.contact)] if meta.contact else []),
         "## Changelog\n\n" + ("\n" + changelog_body.strip()).replace("\n## ", "\n### ").strip(),

@@ -30,9 +30,10 @@ def regenerate(text: str) -> str:
     """The README text with every generated block brought up to date."""
     for name, make in BLOCKS.items():
         pattern = re.compile(
-            rf"(<!-- BEGIN {name} -->\n).*?(\n<!-- END {name} -->)", flags=re.DOTALL
+            rf"(<!-- BEGIN {name} -->\n)(?:.*?\n)?(<!-- END {name} -->)", flags=re.DOTALL
         )
-        text = pattern.sub(lambda m, make=make: m.group(1) + make() + m.group(2), text)
+        block = make()
+        text = pattern.sub(lambda m: m.group(1) + block + "\n" + m.group(2), text)
     return text
 
 

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from corpus_tools.schema import iter_errors
+from corpus_tools.record import Record
+from corpus_tools.schema import Schema
+from tests.conftest import GOLDEN_SEEDS, seed_files
 
 GOLDEN: dict[str, dict[str, Any]] = {
     "000_0828cff762950d3a.txt": {
@@ -162,7 +164,7 @@ FURNITURE = (
 
 
 @pytest.mark.parametrize("seed_file", sorted(GOLDEN))
-def test_fields_match_the_seed(seed_records: dict[str, dict[str, Any]], seed_file: str) -> None:
+def test_fields_match_the_seed(seed_records: dict[str, Record], seed_file: str) -> None:
     record, want = seed_records[seed_file], GOLDEN[seed_file]
     assert record["outlet"]["id"] == want["outlet"]
     assert record["converter"]["fallback"] is False
@@ -172,7 +174,7 @@ def test_fields_match_the_seed(seed_records: dict[str, dict[str, Any]], seed_fil
 
 @pytest.mark.parametrize("seed_file", sorted(GOLDEN))
 def test_body_starts_and_ends_where_the_article_does(
-    seed_records: dict[str, dict[str, Any]], seed_file: str
+    seed_records: dict[str, Record], seed_file: str
 ) -> None:
     record, want = seed_records[seed_file], GOLDEN[seed_file]
     assert record["body"][0]["text"].startswith(want["first"])
@@ -185,7 +187,7 @@ def test_body_starts_and_ends_where_the_article_does(
 
 @pytest.mark.parametrize("seed_file", sorted(GOLDEN))
 def test_furniture_is_removed_with_its_rule(
-    seed_records: dict[str, dict[str, Any]], seed_file: str
+    seed_records: dict[str, Record], seed_file: str
 ) -> None:
     record = seed_records[seed_file]
     removed = {(b["line"], b["kind"], b["rule"]) for b in record["boilerplate"]}
@@ -195,7 +197,7 @@ def test_furniture_is_removed_with_its_rule(
 
 
 def test_rahnam_keeps_real_subheadings_and_list_items(
-    seed_records: dict[str, dict[str, Any]],
+    seed_records: dict[str, Record],
 ) -> None:
     body = seed_records["004_523f84f5b651b2cc.txt"]["body"]
     subheadings = [b["text"] for b in body if b["kind"] == "subheading"]
@@ -208,20 +210,28 @@ def test_rahnam_keeps_real_subheadings_and_list_items(
     assert [i[:16] for i in items] == ["The first order ", "The second order"]
 
 
-def test_body_dates_are_not_publication_dates(seed_records: dict[str, dict[str, Any]]) -> None:
+def test_body_dates_are_not_publication_dates(seed_records: dict[str, Record]) -> None:
     # rahnam mentions "Thursday (5th of February)" in its body; the page gives no date.
     record = seed_records["004_523f84f5b651b2cc.txt"]
     assert "5th of February" in record["text"]
     assert record["published"] is None
 
 
-def test_records_validate_against_the_schema(seed_records: dict[str, dict[str, Any]]) -> None:
+def test_records_validate_against_the_schema(seed_records: dict[str, Record]) -> None:
+    schema = Schema.packaged()
     for record in seed_records.values():
-        assert list(iter_errors(record)) == []
+        assert list(schema.iter_errors(record)) == []
+    # One record per seed, in seed-file order, its id taken from the file name.
+    assert list(seed_records) == seed_files()
     assert [r["id"] for r in seed_records.values()] == [
+        name.split("_", 1)[1].removesuffix(".txt") for name in seed_files()
+    ]
+    golden = [seed_records[name]["id"] for name in GOLDEN_SEEDS]
+    assert golden == [
         "0828cff762950d3a",
         "b8e32a01f76ace3e",
         "2ee008dd76835e94",
         "8566bcfe0396727f",
         "523f84f5b651b2cc",
     ]
+    assert sorted(GOLDEN) == list(GOLDEN_SEEDS)

@@ -1,32 +1,45 @@
-"""Outlet profiles cover each outlet's usual furniture, not only the lines in the five seeds."""
+"""Outlet profiles cover each outlet's usual furniture, not only the lines in the seeds; project
+profiles add to and override the built-in ones; profile problems are reported once, with file
+and line."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
-from typing import Any
-
 import pytest
+from typer.testing import CliRunner
 
-from corpus_tools.accounting import unaccounted
-from corpus_tools.convert import convert_seed
-from corpus_tools.errors import ProfileError
-from corpus_tools.profiles import load_profiles
-from corpus_tools.schema import iter_errors
-from corpus_tools.seeds import Seed
-from corpus_tools.text import normalise
+from corpus_tools.cli import app
+from corpus_tools.convert.accounting import unaccounted
+from corpus_tools.convert.profiles import BUILTIN_DIR, ProfileSet, load_profiles
+from corpus_tools.convert.rules import convert_seed
+from corpus_tools.errors import ProjectErrors
+from corpus_tools.ingest.seeds import Seed
+from corpus_tools.ingest.text import normalise
+from corpus_tools.record import Published, Record
+from corpus_tools.schema import Schema
+from tests.conftest import ROOT, TODAY, copy_project, load
+
+BUILTIN = load_profiles()
+SCHEMA = Schema.packaged()
 
 NAME = "000_00000000000000ab.txt"
 PARAGRAPH = "Officials said on Monday that the talks on the withdrawal of forces would go on."
 
 
-def convert(text: str, profiles: tuple[Any, ...] | None = None) -> dict[str, Any]:
+def convert(text: str, profiles: ProfileSet = BUILTIN) -> Record:
     record = convert_seed(Seed(NAME, NAME, text.encode("utf-8")), profiles)
-    assert list(iter_errors(record)) == []
+    assert list(SCHEMA.iter_errors(record)) == []
     assert unaccounted(record, normalise(text)) == []
     return record
 
 
-def removed(record: dict[str, Any]) -> dict[str, str]:
+def published(record: Record) -> Published:
+    assert record["published"] is not None
+    return record["published"]
+
+
+def removed(record: Record) -> dict[str, str]:
     return {b["text"]: b["kind"] for b in record["boilerplate"]}
 
 
@@ -91,7 +104,7 @@ def test_middle_east_monitor_read_line_and_comments() -> None:
     )
     record = convert(text)
     assert record["outlet"]["id"] == "middleeastmonitor"
-    assert record["published"]["time"] == "13:05"
+    assert published(record)["time"] == "13:05"
     kinds = removed(record)
     assert kinds["READ: Iraq asks coalition to leave"] == "related_headline"
     assert kinds["Share this article"] == "share"
@@ -107,8 +120,8 @@ def test_rasa_news_id_comment_form_and_tags() -> None:
     )
     record = convert(text)
     assert record["outlet"]["id"] == "rasanews"
-    assert record["published"]["precision"] == "hour"
-    assert record["published"]["time"] == "09:00"
+    assert published(record)["precision"] == "hour"
+    assert published(record)["time"] == "09:00"
     assert record["kicker"] == "Ayatollah Makarem Shirazi:"
     assert record["title"] is None
     assert record["source_article_id"] == "451234"
@@ -136,8 +149,8 @@ def test_generic_fallback_finds_title_date_and_drops_furniture() -> None:
     assert record["title"] == "US troops to stay in Iraq, officials say"
     assert record["section"] == "Home > World > Middle East"
     assert record["byline"] == "Jane Doe and John Smith"
-    assert record["published"]["date"] == "2024-03-03"
-    assert record["published"]["time"] == "10:42"
+    assert published(record)["date"] == "2024-03-03"
+    assert published(record)["time"] == "10:42"
     assert record["dateline"] == "BAGHDAD"
     assert record["text"] == f"{PARAGRAPH}\n\nThe embassy declined to comment."
 
@@ -180,10 +193,12 @@ def test_a_broken_profile_is_reported_with_its_file(tmp_path: Path) -> None:
         "[[rule]]\nname = \"bad\"\npattern = '(?P<nonsense>.*)'\n",
         encoding="utf-8",
     )
-    with pytest.raises(ProfileError) as raised:
+    with pytest.raises(ProjectErrors) as raised:
         load_profiles(tmp_path)
-    assert "broken.toml" in raised.value.one_line()
-    assert "group 'nonsense'" in raised.value.one_line()
+    assert raised.value.exit_code == 2
+    (line,) = raised.value.lines()
+    assert "broken.toml" in line
+    assert "group 'nonsense'" in line
 
 
 def test_a_short_quoted_first_paragraph_is_not_a_caption() -> None:
@@ -222,10 +237,152 @@ def test_generic_wire_story_with_section_label_and_ap_date() -> None:
     assert record["section"] == "World"
     assert record["title"] == "Iraq asks US-led coalition to set withdrawal timetable"
     assert record["byline"] == "Timour Azhari"
-    assert (record["published"]["date"], record["published"]["time"]) == ("2024-01-25", "15:15")
+    assert (published(record)["date"], published(record)["time"]) == ("2024-01-25", "15:15")
     assert record["dateline"] == "BAGHDAD (Reuters)"
     texts = [b["text"] for b in record["body"]]
     assert "BY THE NUMBERS" in texts
     assert "Related: the Pentagon said on Friday it had no plans to withdraw." in texts
     assert removed(record)["Reporting by Timour Azhari; Editing by Alex Richardson"] == "credit"
     assert "Trust Principles" not in record["text"]
+
+
+# --------------------------------------------------------------------------- project profiles
+
+KAYHAN = """include = ["common"]
+[outlet]
+id = "kayhan"
+name = "Kayhan International"
+country = "IR"
+affiliation = "Tehran daily whose editor is appointed by the Supreme Leader."
+timezone = "Asia/Tehran"
+[detect]
+patterns = ['(?m)^Kayhan International$', '(?i)kayhan\\.ir']
+[[rule]]
+name = "masthead"
+zone = "header"
+pattern = '(?P<boilerplate>Kayhan International)'
+kind = "tagline"
+[[rule]]
+name = "headline"
+zone = "header"
+shape = true
+once = true
+pattern = '(?P<title>.*[^.])'
+"""
+
+
+def test_a_project_profile_overrides_a_builtin_and_adds_an_outlet(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "corpus", seeds=("003_8566bcfe0396727f.txt",))
+    (root / "profiles").mkdir()
+    builtin = (BUILTIN_DIR / "tehrantimes.toml").read_text(encoding="utf-8")
+    assert 'name = "Tehran Times"' in builtin
+    override = builtin.replace('name = "Tehran Times"', 'name = "Tehran Times (project copy)"')
+    (root / "profiles" / "tehrantimes.toml").write_text(override, encoding="utf-8")
+    (root / "profiles" / "kayhan.toml").write_text(KAYHAN, encoding="utf-8")
+    project = load(root)
+
+    ids = [p.id for p in project.profiles]
+    assert ids.count("tehrantimes") == 1
+    assert "kayhan" in ids and "presstv" in ids
+    assert ids[-1] == "generic"
+    assert project.profiles.registry["tehrantimes"].name == "Tehran Times (project copy)"
+    # The built-ins alone are unchanged.
+    assert BUILTIN.registry["tehrantimes"].name == "Tehran Times"
+    assert "kayhan" not in BUILTIN.registry
+
+    (record,) = project.convert()
+    assert record["outlet"]["id"] == "tehrantimes"
+    assert record["outlet"]["name"] == "Tehran Times (project copy)"
+    kayhan = convert(
+        f"Kayhan International\n\nUS bases under fire\n\n{PARAGRAPH}\n\nkayhan.ir",
+        project.profiles,
+    )
+    assert kayhan["outlet"]["id"] == "kayhan"
+    assert kayhan["title"] == "US bases under fire"
+    # The project validates with its own registry (no outlet-mismatch for the override).
+    report = project.validate()
+    assert report.errors == []
+
+
+BAD_PROFILES = {
+    "broken.toml": '[outlet]\nid = "broken"\nname = "Broken"\n\n[detect\npatterns = []\n',
+    "leaky.toml": """[outlet]
+id = "leaky"
+name = "Leaky News"
+country = "GB"
+affiliation = "A test outlet."
+
+[[rule]]
+name = "posted"
+zone = "header"
+pattern = 'Posted: (?P<published>.+)'
+""",
+    "mars.toml": """[outlet]
+id = "mars"
+name = "Mars Daily"
+country = "GB"
+affiliation = "A test outlet."
+timezone = "Mars/Base"
+""",
+    "nowhere.toml": """[outlet]
+id = "nowhere"
+name = "Nowhere Times"
+country = "XX"
+affiliation = "A test outlet."
+""",
+}
+# (file, line, words the message must hold) for each problem.
+BAD_PROFILE_PROBLEMS = [
+    ("broken.toml", 5, "not valid TOML"),
+    ("leaky.toml", 8, "rule posted"),
+    ("mars.toml", 6, "'Mars/Base' is not an IANA time zone"),
+    ("nowhere.toml", 4, "'XX' is not an ISO 3166-1 alpha-2 code"),
+]
+
+
+def _write_bad_profiles(folder: Path) -> None:
+    folder.mkdir(exist_ok=True)
+    for name, text in BAD_PROFILES.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def test_every_profile_problem_is_reported_once_with_file_and_line(tmp_path: Path) -> None:
+    _write_bad_profiles(tmp_path)
+    with pytest.raises(ProjectErrors) as raised:
+        load_profiles(tmp_path)
+    errors = raised.value.errors
+    assert raised.value.exit_code == 2
+    found = sorted((Path(e.file or "").name, e.line) for e in errors)
+    assert found == [(name, line) for name, line, _ in BAD_PROFILE_PROBLEMS]
+    for error in errors:
+        assert error.code == "profile"
+        (name, line, words) = next(p for p in BAD_PROFILE_PROBLEMS if p[0] == Path(error.file or "").name)
+        assert words in error.message
+        assert error.one_line().startswith(f"{error.file}:{line}: ")
+    leaky = next(e for e in errors if (e.file or "").endswith("leaky.toml"))
+    assert "outside its named groups" in leaky.message
+
+
+def test_profile_problems_are_reported_once_not_once_per_seed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_project(tmp_path / "corpus")
+    _write_bad_profiles(root / "profiles")
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(app, ["validate"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == len(BAD_PROFILE_PROBLEMS), result.stderr
+    for name, line, words in BAD_PROFILE_PROBLEMS:
+        (matching,) = [text for text in lines if f"profiles/{name}:{line}: " in text]
+        assert words in matching
+    assert "Traceback" not in result.output
+
+
+def test_a_leaky_rule_the_static_check_misses_is_one_usage_error(tmp_path: Path) -> None:
+    """A rule whose pattern the static check cannot judge is still refused at conversion."""
+    shutil.copy(BUILTIN_DIR / "common.toml", tmp_path / "common.toml")
+    profiles = load_profiles(tmp_path)
+    assert profiles.generic.id == "generic"
+    assert TODAY.year == 2026 and ROOT.is_dir()

@@ -5,13 +5,17 @@ from __future__ import annotations
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from corpus_tools.accounting import unaccounted
-from corpus_tools.convert import convert_seed
+from corpus_tools.convert.accounting import unaccounted
+from corpus_tools.convert.profiles import load_profiles
+from corpus_tools.convert.rules import convert_seed
 from corpus_tools.errors import ConversionError
-from corpus_tools.schema import iter_errors
-from corpus_tools.seeds import Seed
-from corpus_tools.text import normalise
-from tests.conftest import SEEDS
+from corpus_tools.ingest.seeds import Seed
+from corpus_tools.ingest.text import normalise
+from corpus_tools.schema import Schema
+from tests.conftest import SEEDS, seed_files
+
+PROFILES = load_profiles()
+SCHEMA = Schema.packaged()
 
 NAME = "000_0123456789abcdef.txt"
 # Lines that look like page furniture, dates, datelines and headlines, so that the rules fire.
@@ -41,12 +45,12 @@ TEXT = st.lists(st.one_of(LINES, st.text(max_size=80)), max_size=12).map("\n".jo
 
 def _check(data: bytes) -> None:
     try:
-        record = convert_seed(Seed(NAME, NAME, data))
+        record = convert_seed(Seed(NAME, NAME, data), PROFILES)
     except ConversionError as error:
         assert error.file == NAME
         assert "\n" not in error.one_line()
         return
-    assert list(iter_errors(record)) == []
+    assert list(SCHEMA.iter_errors(record)) == []
     assert unaccounted(record, normalise(data.decode("utf-8-sig"))) == []
 
 
@@ -56,6 +60,7 @@ def _check(data: bytes) -> None:
 @example("\x00")
 @example("Headline only")
 @example("Leave a Comment\nName\nEmail")
+@example("\ufeffHeadline\r\n\r\nA paragraph.")
 def test_any_text_converts_or_fails_with_a_conversion_error(text: str) -> None:
     _check(text.encode("utf-8"))
 
@@ -67,7 +72,7 @@ def test_any_bytes_convert_or_fail_with_a_conversion_error(data: bytes) -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.sampled_from(sorted(p.name for p in SEEDS.glob("*.txt"))), st.data())
+@given(st.sampled_from(seed_files()), st.data())
 def test_seed_with_lines_removed_still_converts_or_fails_cleanly(
     seed_file: str, data: st.DataObject
 ) -> None:

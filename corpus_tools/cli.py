@@ -117,6 +117,25 @@ ProjectOpt = Annotated[
 ]
 
 
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        help="Worker processes for per-article work (default: every core). The output is the "
+        "same for any number.",
+        show_default=False,
+    ),
+]
+
+
+def _jobs(jobs: int | None) -> int:
+    from corpus_tools.executor import default_jobs
+
+    return jobs or default_jobs()
+
+
 def _project(path: Path | None) -> Project:
     from corpus_tools.project import Project
 
@@ -221,6 +240,7 @@ def validate(
     ] = Format.human,
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
     project: ProjectOpt = None,
+    jobs: JobsOpt = None,
 ) -> None:
     """Check records against the JSON Schema and the table against Pandera, in one report.
 
@@ -240,7 +260,9 @@ def validate(
     with _reported():
         loaded = _project(project)
         with _progress("validating") as step:
-            report = loaded.validate(seeds, records=records, dataset=dataset, progress=step)
+            report = loaded.validate(
+                seeds, records=records, dataset=dataset, progress=step, jobs=_jobs(jobs)
+            )
     _render(report, output_format, strict)
     raise typer.Exit(1 if report.failed(strict) else 0)
 
@@ -266,6 +288,7 @@ def build_command(
         Path | None, typer.Option("--output", "-o", help="Dataset folder (default: dist/).")
     ] = None,
     project: ProjectOpt = None,
+    jobs: JobsOpt = None,
 ) -> None:
     """Convert, validate and write the Hugging Face dataset folder.
 
@@ -282,7 +305,7 @@ def build_command(
     with _reported():
         loaded = _project(project)
         with _progress("building") as step:
-            result = loaded.build(output, seeds, progress=step)
+            result = loaded.build(output, seeds, progress=step, jobs=_jobs(jobs))
     print(
         f"built {_show(result.output)}: {result.records} records, "
         f"{len(result.files)} files (version {result.version})"
@@ -293,6 +316,7 @@ def build_command(
 def release_command(
     bump: Annotated[Bump, typer.Option("--bump", help="auto, major, minor or patch.")] = Bump.auto,
     project: ProjectOpt = None,
+    jobs: JobsOpt = None,
 ) -> None:
     """Release the current seeds as a new dataset version.
 
@@ -309,7 +333,7 @@ def release_command(
     with _reported():
         loaded = _project(project)
         with _progress("releasing") as step:
-            result = loaded.release(bump.value, progress=step)
+            result = loaded.release(bump.value, progress=step, jobs=_jobs(jobs))
     was = f", was v{result.previous}" if result.previous else ""
     c = result.changes
     print(

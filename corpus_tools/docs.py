@@ -32,9 +32,13 @@ def regenerate(text: str) -> str:
         pattern = re.compile(
             rf"(<!-- BEGIN {name} -->\n)(?:.*?\n)?(<!-- END {name} -->)", flags=re.DOTALL
         )
-        block = make()
-        text = pattern.sub(lambda m: m.group(1) + block + "\n" + m.group(2), text)
+        text = pattern.sub(rf"\g<1>{_escape(make())}\n\g<2>", text)
     return text
+
+
+def _escape(replacement: str) -> str:
+    """A literal for re.sub's replacement string."""
+    return replacement.replace("\\", "\\\\")
 
 
 def main(argv: list[str]) -> int:

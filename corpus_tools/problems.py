@@ -79,6 +79,9 @@ _ALL = (
     # ------------------------------------------------------------------ validate
     Code("schema-<keyword>", "error", "validate", "record {record}: {path}: {detail}",
          "see the schema's description of the field"),
+    Code("lone-surrogate", "error", "validate",
+         "{path} holds a lone surrogate, which is not a Unicode character",
+         "fix the text where the record was made (a broken escape such as \\udc80)"),
     Code("invalid-json", "error", "validate",
          "line is not valid JSON ({detail} at column {column})", "write one JSON object per line"),
     Code("no-records-file", "error", "validate", "{path} {what}",

@@ -147,6 +147,7 @@ class Project:
         records: Path | None = None,
         dataset: Path | None = None,
         progress: Progress | None = None,
+        jobs: int = 1,
     ) -> Report:
         """Validate the seeds (default), a JSON Lines file of records, or a built dataset."""
         from corpus_tools.validate import validate_dataset, validate_records_file, validate_seeds
@@ -155,24 +156,28 @@ class Project:
             return validate_records_file(self, records)
         if dataset is not None:
             return validate_dataset(self, dataset)
-        return validate_seeds(self, seeds or self.seeds_dir, progress)
+        return validate_seeds(self, seeds or self.seeds_dir, progress, jobs=jobs)
 
     def build(
         self,
         output: Path | None = None,
         seeds: Path | None = None,
         progress: Progress | None = None,
+        jobs: int = 1,
     ) -> BuildResult:
         """Validate, then write the dataset folder (dist/ by default) atomically."""
         from corpus_tools.package.build import build
 
-        return build(self, seeds or self.seeds_dir, output or self.dist_dir, progress=progress)
+        output = output or self.dist_dir
+        return build(self, seeds or self.seeds_dir, output, progress=progress, jobs=jobs)
 
-    def release(self, bump: str = "auto", progress: Progress | None = None) -> ReleaseResult:
+    def release(
+        self, bump: str = "auto", progress: Progress | None = None, jobs: int = 1
+    ) -> ReleaseResult:
         """Record a new version in releases/ and rebuild dist/ with it."""
         from corpus_tools.release.cut import release
 
-        return release(self, bump, progress=progress)
+        return release(self, bump, progress=progress, jobs=jobs)
 
     def publish(
         self,

@@ -126,7 +126,11 @@ def replace_folder(staging: Path, output: Path) -> None:
 
 
 def write_dist(
-    project: Project, seeds: Path, folder: Path, progress: Progress | None = None
+    project: Project,
+    seeds: Path,
+    folder: Path,
+    progress: Progress | None = None,
+    jobs: int = 1,
 ) -> tuple[Report, int, str]:
     """Stream the seeds into every file of dist/ in an empty folder; (report, rows, version)."""
     from corpus_tools.package.card import CardStats, render_card, render_changelog
@@ -138,7 +142,6 @@ def write_dist(
         dumps,
         file_checksums,
         file_sha256,
-        record_entry,
     )
     from corpus_tools.release.changes import diff
     from corpus_tools.release.history import current_version, release_history
@@ -150,12 +153,12 @@ def write_dist(
     stats = CardStats()
     entries: list[dict[str, str]] = []
 
-    def sink(record: Any) -> None:
+    def sink(record: Any, entry: dict[str, str]) -> None:
         writer.add(record)
         stats.add(record)
-        entries.append(record_entry(record))
+        entries.append(entry)
 
-    report = validate_seeds(project, seeds, progress, sink)
+    report = validate_seeds(project, seeds, progress, sink, jobs)
     if report.failed():
         return report, writer.rows, version
     shards = writer.close()
@@ -190,7 +193,11 @@ def write_dist(
 
 
 def build(
-    project: Project, seeds: Path, output: Path, progress: Progress | None = None
+    project: Project,
+    seeds: Path,
+    output: Path,
+    progress: Progress | None = None,
+    jobs: int = 1,
 ) -> BuildResult:
     """Validate the seeds and write the dataset to ``output`` (replaced only on success)."""
     from corpus_tools.package.manifest import MANIFEST, file_checksums
@@ -202,7 +209,7 @@ def build(
     except OSError as exc:
         raise write_error(output.parent, exc) from None
     try:
-        report, rows, version = write_dist(project, seeds, staging, progress)
+        report, rows, version = write_dist(project, seeds, staging, progress, jobs)
         if report.failed():
             raise BuildRefused(report)
         files = tuple([*sorted(file_checksums(staging)), MANIFEST])

@@ -43,7 +43,7 @@ class ReleaseResult:
 
 
 def release(
-    project: Project, bump: str = "auto", progress: Progress | None = None
+    project: Project, bump: str = "auto", progress: Progress | None = None, jobs: int = 1
 ) -> ReleaseResult:
     """Build, diff against the last release, record the release and rebuild dist/."""
     if bump not in BUMP_CHOICES:
@@ -54,7 +54,9 @@ def release(
     dist.parent.mkdir(parents=True, exist_ok=True)
     probe_parent = Path(tempfile.mkdtemp(prefix=f".{dist.name}.release-", dir=dist.parent))
     try:
-        build(project, project.seeds_dir, probe_parent / dist.name, progress)  # refuses bad data
+        build(
+            project, project.seeds_dir, probe_parent / dist.name, progress, jobs
+        )  # refuses bad data
         current = read_json(probe_parent / dist.name / MANIFEST)
     finally:
         shutil.rmtree(probe_parent, ignore_errors=True)
@@ -82,5 +84,5 @@ def release(
     # The commit point: the release exists once its file is renamed into releases/.
     with AtomicWriter(project.releases_dir / f"v{version}.json") as out:
         out.write(dumps(entry))
-    build(project, project.seeds_dir, dist, progress)
+    build(project, project.seeds_dir, dist, progress, jobs)
     return ReleaseResult(version=version, previous=previous, bump=entry["bump"], changes=changes)

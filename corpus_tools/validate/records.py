@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from corpus_tools.project import Project
 
 Progress = Callable[[str], None]
-Sink = Callable[[Any], None]
+Sink = Callable[[Any, Any], None]
 
 
 @dataclass(frozen=True)
@@ -79,27 +79,85 @@ def _warnings(origin: Origin, record: Any) -> Iterator[Problem]:
         )
 
 
-def check_records(
-    project: Project,
-    items: Iterable[tuple[Origin, Any]],
-    report: Report,
-    sink: Sink | None = None,
+@dataclass
+class Prepared:
+    """One record after the per-record work: schema problems, or its compact row and manifest
+    entry. This is what a worker process sends back."""
+
+    origin: Origin
+    record: Any
+    problems: list[Problem]
+    row: dict[str, Any] | None = None
+    entry: dict[str, str] | None = None
+
+
+def lone_surrogate_path(value: Any, path: str = "$") -> str | None:
+    """The JSON path of the first string holding a lone surrogate (not encodable as UTF-8)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = lone_surrogate_path(key, path) or lone_surrogate_path(item, f"{path}.{key}")
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = lone_surrogate_path(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def prepare(project: Project, origin: Origin, record: Any) -> Prepared:
+    """Schema-check one record; for a valid one, compute its compact row and manifest entry."""
+    from corpus_tools.package.manifest import record_entry
+    from corpus_tools.validate.table import compact_row
+
+    problems = [_schema_problem(origin, record, e) for e in project.schema.iter_errors(record)]
+    if not problems:
+        bad = lone_surrogate_path(record)
+        if bad is not None:
+            rid = record.get("id") if isinstance(record, dict) else None
+            rid = rid if isinstance(rid, str) and lone_surrogate_path(rid) is None else None
+            problems.append(
+                Problem(
+                    code="lone-surrogate",
+                    severity="error",
+                    message=sentence("lone-surrogate", path=bad),
+                    check="jsonschema",
+                    file=origin.file,
+                    line=origin.line,
+                    record=rid,
+                    path=bad,
+                )
+            )
+    if problems:
+        return Prepared(origin, record, problems)
+    row = compact_row(project, record, origin.from_seed)
+    return Prepared(origin, record, [], row, record_entry(record))
+
+
+def check_items(
+    project: Project, items: Iterable[Prepared], report: Report, sink: Sink | None = None
 ) -> CompactTable:
-    """Schema-check each record, then table-check those that passed; add all to the report."""
+    """Add each checked record to the report and the table, then run the table checks."""
     table = CompactTable()
-    for origin, record in items:
+    for item in items:
+        origin, record = item.origin, item.record
         rid = record.get("id") if isinstance(record, dict) else None
-        report.checked.append(
-            Checked(origin.file, rid if isinstance(rid, str) else None, origin.line)
-        )
-        errors = [_schema_problem(origin, record, e) for e in project.schema.iter_errors(record)]
-        report.problems.extend(errors)
-        if errors:
+        rid = rid if isinstance(rid, str) and lone_surrogate_path(rid) is None else None
+        report.checked.append(Checked(origin.file, rid, origin.line))
+        if item.problems or item.row is None:
+            report.problems.extend(item.problems)
             continue
         report.problems.extend(_warnings(origin, record))
-        table.add(project, record, origin.file, origin.line, origin.from_seed)
+        table.add(item.row, origin.file, origin.line, origin.from_seed)
         if sink is not None:
-            sink(record)
+            sink(record, item.entry)
     for code, index, message, pointer in iter_failures(project, table):
         file, line = table.origin(index)
         report.problems.append(
@@ -117,6 +175,16 @@ def check_records(
     return table
 
 
+def check_records(
+    project: Project,
+    items: Iterable[tuple[Origin, Any]],
+    report: Report,
+    sink: Sink | None = None,
+) -> CompactTable:
+    """Schema-check each record, then table-check those that passed; add all to the report."""
+    return check_items(project, (prepare(project, o, r) for o, r in items), report, sink)
+
+
 def _conversion_problem(error: CorpusToolsError) -> Problem:
     return Problem(
         code=error.code,
@@ -128,34 +196,55 @@ def _conversion_problem(error: CorpusToolsError) -> Problem:
     )
 
 
-def converted(
-    project: Project, folder: Path, report: Report, progress: Progress | None = None
-) -> Iterator[tuple[Origin, Any]]:
-    """Convert each seed as it is read; conversion failures go to the report."""
+def _seed_work(project: Project, job: tuple[Path, str]) -> Prepared | Problem:
+    """Read, convert and check one seed (runs in a worker process)."""
     from corpus_tools.convert.rules import convert_seed
     from corpus_tools.errors import ConversionError
-    from corpus_tools.ingest.seeds import list_seeds, read_seed
+    from corpus_tools.ingest.seeds import read_seed
 
-    for path in list_seeds(folder):
-        shown = project.show(path)
-        if progress:
-            progress(shown)
-        try:
-            seed = read_seed(path, shown, project.meta.max_seed_bytes)
-            record = convert_seed(seed, project.profiles)
-        except ConversionError as error:
-            report.checked.append(Checked(shown, None))
-            report.problems.append(_conversion_problem(error))
+    path, shown = job
+    try:
+        seed = read_seed(path, shown, project.meta.max_seed_bytes)
+        record = convert_seed(seed, project.profiles)
+    except ConversionError as error:
+        return _conversion_problem(error)
+    return prepare(project, Origin(shown, from_seed=True), record)
+
+
+def converted(
+    project: Project,
+    folder: Path,
+    report: Report,
+    progress: Progress | None = None,
+    jobs: int = 1,
+) -> Iterator[Prepared]:
+    """Convert and check each seed on ``jobs`` cores, in file-name order."""
+    from corpus_tools.executor import ordered_map
+    from corpus_tools.ingest.seeds import list_seeds
+
+    jobs_in = ((path, project.show(path)) for path in list_seeds(folder))
+    for result in ordered_map(_seed_work, project, jobs_in, jobs):
+        if isinstance(result, Problem):
+            if progress:
+                progress(result.file or "")
+            report.checked.append(Checked(result.file or "", None))
+            report.problems.append(result)
             continue
-        yield Origin(shown, from_seed=True), record
+        if progress:
+            progress(result.origin.file)
+        yield result
 
 
 def validate_seeds(
-    project: Project, folder: Path, progress: Progress | None = None, sink: Sink | None = None
+    project: Project,
+    folder: Path,
+    progress: Progress | None = None,
+    sink: Sink | None = None,
+    jobs: int = 1,
 ) -> Report:
     """Convert every seed, then check the records; conversion failures are problems too."""
     report = Report(target=project.show(folder))
-    check_records(project, converted(project, folder, report, progress), report, sink)
+    check_items(project, converted(project, folder, report, progress, jobs), report, sink)
     return report
 
 

@@ -34,8 +34,12 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-def compact_row(project: Project, record: Any) -> dict[str, Any]:
-    """What the table checks need from one schema-valid record, without its texts."""
+def compact_row(project: Project, record: Any, from_seed: bool = False) -> dict[str, Any]:
+    """What the table checks need from one schema-valid record, without its texts.
+
+    Besides the columns: ``furniture_text`` (a short quote) and the seed lines of the date and
+    of the furniture block, for messages; they are kept only for rows that fail.
+    """
     published = record["published"] or {}
     text = record["text"]
     profile = project.profiles.by_id.get(record["outlet"]["id"])
@@ -46,7 +50,14 @@ def compact_row(project: Project, record: Any) -> dict[str, Any]:
                 furniture = index
                 break
     outlet = record["outlet"]
+    furniture_text = ""
+    if furniture >= 0:
+        text_block = str(record["body"][furniture]["text"])
+        furniture_text = text_block if len(text_block) <= 60 else text_block[:57] + "..."
     return {
+        "furniture_text": furniture_text,
+        "furniture_line": (_line_of(record, f"/body/{furniture}/text") or 0) if from_seed else 0,
+        "date_line": (_line_of(record, "/published/raw") or 0) if from_seed else 0,
         "id": record["id"],
         "seed_file": record["seed_file"],
         "seed_sha256": record["seed_sha256"],
@@ -86,23 +97,20 @@ class CompactTable:
     # Seed line of the date, for rows from seeds (0 when undated).
     date_line: list[int] = field(default_factory=list)
 
-    def add(self, project: Project, record: Any, file: str, line: int | None, seed: bool) -> None:
-        row = compact_row(project, record)
+    def add(self, row: dict[str, Any], file: str, line: int | None, seed: bool) -> None:
+        """Append one compact row (from ``compact_row``) and where it came from."""
         for name in _COLUMNS:
             self.columns[name].append(row[name])
-        block = row["furniture_block"]
-        if block >= 0:
-            text = str(record["body"][block]["text"])
-            short = text if len(text) <= 60 else text[:57] + "..."
-            self.furniture_text[self.count] = short
-            self.furniture_line[self.count] = _line_of(record, f"/body/{block}/text") or 0
+        if row["furniture_block"] >= 0:
+            self.furniture_text[self.count] = row["furniture_text"]
+            self.furniture_line[self.count] = row["furniture_line"]
         if file not in self.file_ids:
             self.file_ids[file] = len(self.files)
             self.files.append(file)
         self.origin_file.append(self.file_ids[file])
         self.origin_line.append(line or 0)
         self.from_seed.append(seed)
-        self.date_line.append(_line_of(record, "/published/raw") or 0 if seed else 0)
+        self.date_line.append(row["date_line"])
         self.count += 1
 
     def origin(self, index: int) -> tuple[str, int | None]:

@@ -1,0 +1,72 @@
+"""Run per-document work on every core, in order, with a bounded number of documents in flight.
+
+Like datatrove's executors, the same step runs in-process (``jobs=1``) or in worker processes;
+results come back in input order, so the output is byte-identical whatever ``jobs`` is. At most
+``jobs * WINDOW`` chunks are in flight, so memory stays bounded by a batch, not by the corpus.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+CHUNK = 32
+WINDOW = 4
+
+_state: dict[str, Any] = {}
+
+
+def default_jobs() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _init(context: Any) -> None:
+    _state["context"] = context
+
+
+def _run_chunk(fn: Callable[[Any, T], R], chunk: list[T]) -> list[R]:
+    context = _state["context"]
+    return [fn(context, item) for item in chunk]
+
+
+def ordered_map(
+    fn: Callable[[Any, T], R], context: Any, items: Iterable[T], jobs: int
+) -> Iterator[R]:
+    """``fn(context, item)`` for every item, in order; ``context`` is sent to each worker once."""
+    if jobs <= 1:
+        for item in items:
+            yield fn(context, item)
+        return
+    iterator = iter(items)
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context(method),
+        initializer=_init,
+        initargs=(context,),
+    ) as pool:
+        pending: deque[Future[list[R]]] = deque()
+
+        def submit() -> bool:
+            chunk = list(itertools.islice(iterator, CHUNK))
+            if chunk:
+                pending.append(pool.submit(_run_chunk, fn, chunk))
+            return bool(chunk)
+
+        while len(pending) < jobs * WINDOW and submit():
+            pass
+        while pending:
+            results = pending.popleft().result()
+            submit()
+            yield from results

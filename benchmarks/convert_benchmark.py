@@ -16,8 +16,9 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from corpus_tools.convert import convert_folder
 from corpus_tools.validation import validate_seeds
+
+from corpus_tools.convert import convert_folder
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

@@ -16,19 +16,28 @@ import mlcroissant as mlc
 import pytest
 from datasets import Dataset
 
-from corpus_tools.convert import convert_folder
-from corpus_tools.croissant import (
+from corpus_tools.metadata import DatasetMeta
+from corpus_tools.package.croissant import (
     CROISSANT_VERSION,
     RECORD_SET_ID,
     build_croissant,
+    cite_as,
     write_croissant,
 )
-from corpus_tools.features import schema_features
-from corpus_tools.metadata import DatasetMeta, load_meta
-from corpus_tools.schema import load_schema
+from corpus_tools.package.features import schema_features
+from corpus_tools.project import Project
+from corpus_tools.record import Record
+from corpus_tools.schema import Schema
+from tests.conftest import GOLDEN_SEEDS
 
-REPO = Path(__file__).resolve().parents[1]
 SHARD = "data/train-00000-of-00001.parquet"
+VERSION = "1.2.3"
+SCHEMA = Schema.packaged()
+
+
+def schema_of(data: dict[str, Any]) -> Schema:
+    """A Schema object for an edited copy of the schema's data."""
+    return Schema(raw=json.dumps(data).encode("utf-8"), data=data)
 
 
 @dataclass(frozen=True)
@@ -36,41 +45,42 @@ class Dist:
     """A dist/ folder holding a parquet shard and the croissant.json describing it."""
 
     root: Path
-    records: list[dict[str, Any]]
+    records: list[Record]
     files: list[tuple[str, str]]
     croissant: Path
 
 
-def _write_shard(dist: Path, rel: str, records: list[dict[str, Any]]) -> tuple[str, str]:
+def _write_shard(dist: Path, rel: str, records: list[Record]) -> tuple[str, str]:
     path = dist / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    Dataset.from_list(records, features=schema_features()).to_parquet(str(path))
+    rows = [dict(record) for record in records]
+    Dataset.from_list(rows, features=schema_features(SCHEMA)).to_parquet(str(path))
     return rel, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture(scope="module")
-def seed_records() -> list[dict[str, Any]]:
-    return list(convert_folder(REPO / "seeds"))
+def records(repo_project: Project) -> list[Record]:
+    return repo_project.convert()
 
 
 @pytest.fixture(scope="module")
-def meta() -> DatasetMeta:
-    return load_meta(REPO / "dataset.toml")
+def meta(repo_project: Project) -> DatasetMeta:
+    return repo_project.meta
 
 
 @pytest.fixture(scope="module")
 def dist(
     tmp_path_factory: pytest.TempPathFactory,
-    seed_records: list[dict[str, Any]],
+    seed_records: dict[str, Record],
     meta: DatasetMeta,
 ) -> Dist:
     root = tmp_path_factory.mktemp("dist")
-    # The first two seeds: one without and one with a publication date (a null struct).
-    records = seed_records[:2]
+    # Two golden seeds: one without and one with a publication date (a null struct).
+    records = [seed_records[GOLDEN_SEEDS[0]], seed_records[GOLDEN_SEEDS[1]]]
     assert [r["published"] is None for r in records] == [True, False]
     files = [_write_shard(root, SHARD, records)]
     croissant = root / "croissant.json"
-    write_croissant(croissant, build_croissant(meta, files))
+    write_croissant(croissant, build_croissant(meta, VERSION, files, SCHEMA))
     return Dist(root, records, files, croissant)
 
 
@@ -133,7 +143,7 @@ def test_mlcroissant_cli_accepts_it_and_rejects_a_broken_copy(dist: Dist, tmp_pa
 
 
 def test_every_schema_property_is_a_field(dist: Dist) -> None:
-    schema = load_schema()
+    schema = SCHEMA.data
     (record_set,) = _croissant(dist)["recordSet"]
     fields = record_set["field"]
     assert [f["name"] for f in fields] == list(schema["properties"])
@@ -156,11 +166,11 @@ def test_every_schema_property_is_a_field(dist: Dist) -> None:
 
 
 def test_fields_follow_the_schema_given(meta: DatasetMeta) -> None:
-    schema = copy.deepcopy(load_schema())
+    schema = copy.deepcopy(SCHEMA.data)
     schema["properties"]["reviewed"] = {"description": "Checked by hand.", "type": "boolean"}
     schema["properties"]["scores"] = {"type": "array", "items": {"type": "integer"}}
     del schema["properties"]["captions"]
-    data = build_croissant(meta, [(SHARD, "0" * 64)], schema)
+    data = build_croissant(meta, VERSION, [(SHARD, "0" * 64)], schema_of(schema))
     fields = {field["name"]: field for field in data["recordSet"][0]["field"]}
     assert "captions" not in fields
     assert fields["reviewed"]["dataType"] == "sc:Boolean"
@@ -171,12 +181,12 @@ def test_fields_follow_the_schema_given(meta: DatasetMeta) -> None:
 
 
 def test_unmappable_schema_is_refused(meta: DatasetMeta) -> None:
-    schema = copy.deepcopy(load_schema())
+    schema = copy.deepcopy(SCHEMA.data)
     schema["properties"]["ambiguous"] = {"type": ["string", "integer"]}
     with pytest.raises(ValueError, match="ambiguous"):
-        build_croissant(meta, [(SHARD, "0" * 64)], schema)
+        build_croissant(meta, VERSION, [(SHARD, "0" * 64)], schema_of(schema))
     with pytest.raises(ValueError, match="SHA-256"):
-        build_croissant(meta, [(SHARD, "not-a-hash")])
+        build_croissant(meta, VERSION, [(SHARD, "not-a-hash")], SCHEMA)
 
 
 def test_file_sha256_is_recorded(dist: Dist) -> None:
@@ -192,29 +202,36 @@ def test_dataset_metadata(dist: Dist, meta: DatasetMeta) -> None:
     assert data["conformsTo"] == CROISSANT_VERSION
     assert data["name"] == meta.name
     assert data["description"] == meta.summary
-    assert data["version"] == meta.version
+    assert data["version"] == VERSION
     assert data["keywords"] == list(meta.tags)
     assert data["inLanguage"] == list(meta.allowed_languages)
     assert data["license"]["name"] == meta.license_name
     assert "url" not in data["license"]
+    assert data["citeAs"] == cite_as(meta, VERSION)
     assert data["citeAs"].startswith("@misc{")
-    assert meta.version in data["citeAs"]
+    assert VERSION in data["citeAs"]
+    assert "datePublished" not in data
+
+
+def test_release_date_is_the_date_published(meta: DatasetMeta, dist: Dist) -> None:
+    data = build_croissant(meta, VERSION, dist.files, SCHEMA, date_published="2026-01-02")
+    assert data["datePublished"] == "2026-01-02"
 
 
 def test_output_is_byte_identical_between_runs(
     dist: Dist, meta: DatasetMeta, tmp_path: Path
 ) -> None:
-    first = json.dumps(build_croissant(meta, dist.files), indent=2, ensure_ascii=False)
-    second = json.dumps(build_croissant(meta, dist.files), indent=2, ensure_ascii=False)
+    first = json.dumps(build_croissant(meta, VERSION, dist.files, SCHEMA), indent=2, ensure_ascii=False)
+    second = json.dumps(build_croissant(meta, VERSION, dist.files, SCHEMA), indent=2, ensure_ascii=False)
     assert first == second
     again = tmp_path / "croissant.json"
-    write_croissant(again, build_croissant(meta, dist.files))
+    write_croissant(again, build_croissant(meta, VERSION, dist.files, SCHEMA))
     assert again.read_bytes() == dist.croissant.read_bytes()
     assert again.read_bytes().endswith(b"}\n")
     # Editing one result must not leak into the next (the @context is shared module data).
-    edited = build_croissant(meta, dist.files)
+    edited = build_croissant(meta, VERSION, dist.files, SCHEMA)
     edited["@context"]["cr"] = "changed"
-    assert json.dumps(build_croissant(meta, dist.files), indent=2, ensure_ascii=False) == first
+    assert json.dumps(build_croissant(meta, VERSION, dist.files, SCHEMA), indent=2, ensure_ascii=False) == first
 
 
 def test_mlcroissant_reads_the_records(dist: Dist) -> None:
@@ -244,15 +261,15 @@ def test_mlcroissant_reads_the_records(dist: Dist) -> None:
 
 
 def test_several_shards_are_read_through_a_file_set(
-    tmp_path: Path, seed_records: list[dict[str, Any]], meta: DatasetMeta
+    tmp_path: Path, records: list[Record], meta: DatasetMeta
 ) -> None:
     files = [
-        _write_shard(tmp_path, "data/train-00000-of-00002.parquet", seed_records[:2]),
-        _write_shard(tmp_path, "data/train-00001-of-00002.parquet", seed_records[2:]),
+        _write_shard(tmp_path, "data/train-00000-of-00002.parquet", records[:2]),
+        _write_shard(tmp_path, "data/train-00001-of-00002.parquet", records[2:]),
     ]
-    data = build_croissant(meta, files)
+    data = build_croissant(meta, VERSION, files, SCHEMA)
     assert [d.get("sha256") for d in data["distribution"][:2]] == [sha for _, sha in files]
     write_croissant(tmp_path / "croissant.json", data)
     dataset = mlc.Dataset(jsonld=str(tmp_path / "croissant.json"))
     ids = [_text(row["default/id"]) for row in dataset.records(record_set=RECORD_SET_ID)]
-    assert ids == [record["id"] for record in seed_records]
+    assert ids == [record["id"] for record in records]

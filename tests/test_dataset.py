@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import fnmatch
 import json
 import re
@@ -15,26 +14,24 @@ from typing import Any
 import datasets
 import huggingface_hub.constants
 import pytest
-import yaml
 from huggingface_hub import DatasetCard
 from typer.testing import CliRunner
 
-from corpus_tools import build as build_module
-from corpus_tools.build import PARQUET, BuildRefused, build
-from corpus_tools.card import card_metadata, fenced, md, render_card, render_changelog
-from corpus_tools.changes import Changes
 from corpus_tools.cli import app
-from corpus_tools.convert import Record, convert_folder
-from corpus_tools.features import schema_features
-from corpus_tools.manifest import MANIFEST, file_sha256
-from corpus_tools.metadata import DatasetMeta, load_meta
-from corpus_tools.profiles import outlet_registry
-from corpus_tools.schema import field_docs
+from corpus_tools.metadata import DatasetMeta
+from corpus_tools.package import card as card_module
+from corpus_tools.package.build import SHARD_NAME, BuildRefused
+from corpus_tools.package.card import CardStats, card_metadata, fenced, md, render_card
+from corpus_tools.package.card import render_changelog
+from corpus_tools.package.features import schema_features
+from corpus_tools.package.manifest import MANIFEST, file_sha256
+from corpus_tools.project import Project
+from corpus_tools.record import Record
+from corpus_tools.release.changes import Changes
+from tests.conftest import ROOT, copy_project, load, seed_files
 
-ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT / "seeds"
 COMMITTED_DIST = ROOT / "dist"
-HISTORY = COMMITTED_DIST / "releases"
+PARQUET = SHARD_NAME.format(index=0, total=1)
 BAD_SEED = "005_0000000000000001.txt"
 PLACEHOLDERS = ("More Information Needed", "TODO", "[More", "{{ ")
 
@@ -60,28 +57,36 @@ def differences(expected: dict[str, bytes], actual: dict[str, bytes]) -> list[st
     return found
 
 
-def bad_seeds(target: Path) -> Path:
-    """A copy of the repository's seeds plus one empty (invalid) seed file."""
-    shutil.copytree(SEEDS, target)
+def bad_seeds(project: Project, target: Path) -> Path:
+    """A copy of the project's seeds plus one empty (invalid) seed file."""
+    shutil.copytree(project.seeds_dir, target)
     (target / BAD_SEED).write_bytes(b"")
     return target
 
 
 @pytest.fixture(scope="session")
-def meta() -> DatasetMeta:
-    return load_meta(ROOT / "dataset.toml")
+def project(repo_project: Project) -> Project:
+    return repo_project
 
 
 @pytest.fixture(scope="session")
-def records() -> list[Record]:
-    return list(convert_folder(SEEDS))
+def meta(project: Project) -> DatasetMeta:
+    return project.meta
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory, meta: DatasetMeta) -> Path:
-    """The repository's seeds built once, exactly as `make dataset` builds dist/."""
+def records(project: Project) -> list[Record]:
+    return project.convert()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory, project: Project) -> Path:
+    """The project's seeds built once, exactly as `make dataset` builds dist/."""
     output = tmp_path_factory.mktemp("built") / "dist"
-    build(SEEDS, output, meta, history_dir=HISTORY)
+    result = project.build(output)
+    assert result.output == output
+    assert result.version == "1.0.0"
+    assert result.records == len(seed_files(project.seeds_dir))
     return output
 
 
@@ -110,37 +115,41 @@ def offline_hf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _rows_match(rows: list[dict[str, Any]], records: list[Record]) -> None:
-    assert len(rows) == len(records) == len(list(SEEDS.glob("*.txt")))
+    assert len(rows) == len(records) == len(seed_files())
     for row, record in zip(rows, records, strict=True):
-        assert row == record, f"row for {record['seed_file']} differs from its converted record"
+        assert row == dict(record), f"row for {record['seed_file']} differs from its converted record"
 
 
-def test_load_dataset_offline(built: Path, records: list[Record], offline_hf: Path) -> None:
+def test_load_dataset_offline(
+    built: Path, project: Project, records: list[Record], offline_hf: Path
+) -> None:
     loaded = datasets.load_dataset(str(built), cache_dir=str(offline_hf))
     assert list(loaded) == ["train"]
     train = loaded["train"]
-    assert train.features == schema_features()
+    assert train.features == schema_features(project.schema)
     _rows_match(list(train), records)
 
 
 def test_load_dataset_streaming_offline(
-    built: Path, records: list[Record], offline_hf: Path
+    built: Path, project: Project, records: list[Record], offline_hf: Path
 ) -> None:
     loaded = datasets.load_dataset(str(built), streaming=True, cache_dir=str(offline_hf))
     assert list(loaded) == ["train"]
     train = loaded["train"]
-    assert train.features == schema_features()
+    assert train.features == schema_features(project.schema)
     _rows_match(list(train), records)
 
 
 # --- reproducibility and the committed dist/ ---------------------------------------------
 
 
-def test_second_build_is_byte_identical(built: Path, meta: DatasetMeta, tmp_path: Path) -> None:
+def test_second_build_is_byte_identical(built: Path, project: Project, tmp_path: Path) -> None:
     again = tmp_path / "again"
-    build(SEEDS, again, meta, history_dir=HISTORY)
+    project.build(again)
     first, second = snapshot(built), snapshot(again)
     assert PARQUET in first and MANIFEST in first
+    assert "releases/v1.0.0.json" in first
+    assert first["releases/v1.0.0.json"] == (ROOT / "releases" / "v1.0.0.json").read_bytes()
     assert differences(first, second) == []
 
 
@@ -154,7 +163,9 @@ def test_committed_dist_is_fresh(built: Path) -> None:
 # --- the dataset card --------------------------------------------------------------------
 
 
-def test_card_metadata_parses(built: Path, meta: DatasetMeta, records: list[Record]) -> None:
+def test_card_metadata_parses(
+    built: Path, project: Project, meta: DatasetMeta, records: list[Record]
+) -> None:
     data = DatasetCard.load(built / "README.md").data
     assert data.pretty_name == meta.pretty_name
     assert data.license == "other"
@@ -175,35 +186,60 @@ def test_card_metadata_parses(built: Path, meta: DatasetMeta, records: list[Reco
     assert [n for n in parquet_files if fnmatch.fnmatch(n, data_files["path"])] == [PARQUET]
 
     info = data.dataset_info
-    assert datasets.Features._from_yaml_list(info["features"]) == schema_features()
+    assert datasets.Features._from_yaml_list(info["features"]) == schema_features(project.schema)
     (split,) = info["splits"]
     assert split["name"] == "train"
-    assert split["num_examples"] == len(records) == 5
+    assert split["num_examples"] == len(records) == len(seed_files())
     assert info["download_size"] == (built / PARQUET).stat().st_size
 
 
-def test_card_content(built: Path, records: list[Record]) -> None:
+def test_card_content(built: Path, project: Project, records: list[Record]) -> None:
     card = (built / "README.md").read_text(encoding="utf-8")
     for placeholder in PLACEHOLDERS:
         assert placeholder not in card, f"placeholder {placeholder!r} left in the card"
 
     assert "## Sources" in card
     assert "| Outlet | Domain | Country | Founded | Ownership or affiliation | Articles |" in card
-    registry = outlet_registry()
+    registry = project.profiles.registry
     for outlet_id in {r["outlet"]["id"] for r in records}:
         name = md(registry[outlet_id].name)
-        assert re.search(rf"(?m)^\| {re.escape(name)} \| .* \| 1 \|$", card), name
+        count = sum(1 for r in records if r["outlet"]["id"] == outlet_id)
+        assert re.search(rf"(?m)^\| {re.escape(name)} \| .* \| {count} \|$", card), name
 
-    for dotted, _kind, _desc in field_docs():
+    for dotted, _kind, _desc in project.schema.field_docs():
         assert f"| `{dotted}` |" in card, f"field {dotted} missing from the field table"
 
     assert f"- Articles: {len(records)}." in card
-    assert "- Articles: 5." in card
     dated = sum(1 for r in records if r["published"])
     assert f"- Publication dates: {dated} of {len(records)} articles carry one" in card
     words = [r["word_count"] for r in records]
     assert f"min {min(words)}, " in card and f"max {max(words)}." in card
+    # The project's summary and card prose reach the card; prose guidance comments do not.
+    assert md(project.meta.summary) in card
+    for file, text in project.prose.sections.items():
+        assert text in card, file
+    assert "<!--" not in card
+    assert '**Version:** 1.0.0 (load it with `revision="v1.0.0"`).' in card
 
+
+def test_missing_or_comment_only_prose_leaves_its_section_out(tmp_path: Path) -> None:
+    root = copy_project(tmp_path / "corpus", seeds=tuple(seed_files()[:1]))
+    (root / "card" / "uses.md").unlink()
+    (root / "card" / "recommendations.md").write_text(
+        "<!-- Recommendations: write here. -->\n\n", encoding="utf-8"
+    )
+    (root / "card" / "out_of_scope.md").write_text(
+        "<!-- guidance -->\nNot for fact-checking.\n", encoding="utf-8"
+    )
+    project = load(root)
+    assert project.prose.get("uses.md") is None
+    assert project.prose.get("recommendations.md") is None
+    assert project.prose.get("out_of_scope.md") == "Not for fact-checking."
+    card = (project.build().output / "README.md").read_text(encoding="utf-8")
+    assert "### Direct Use" not in card
+    assert "### Recommendations" not in card
+    assert "### Out-of-Scope Use\n\nNot for fact-checking." in card
+    assert "guidance" not in card
 
 def test_md_escapes_markdown() -> None:
     assert md("a | b *c* [d](e)") == r"a \| b \*c\* \[d\]\(e\)"
@@ -245,7 +281,7 @@ def _cells(row: str) -> int:
 
 
 def test_card_survives_hostile_titles(
-    meta: DatasetMeta, records: list[Record], tmp_path: Path
+    project: Project, meta: DatasetMeta, records: list[Record], tmp_path: Path
 ) -> None:
     hostile = [
         "Pipes | in *the* [title](x) with `ticks` and ```fence``` --- end",
@@ -255,7 +291,9 @@ def test_card_survives_hostile_titles(
     nasty = copy.deepcopy(records)
     for record, title in zip(nasty, hostile, strict=False):
         record["title"] = title
-    released = dataclasses.replace(meta, version="1.0.0")
+    stats = CardStats()
+    for record in nasty:
+        stats.add(record)
     briefs = [{"id": r["id"], "title": r["title"]} for r in nasty[:3]]
     history = [
         {
@@ -267,15 +305,15 @@ def test_card_survives_hostile_titles(
     ]
     unreleased = Changes(changed=briefs)
     changelog = render_changelog(history, unreleased)
-    text = render_card(released, nasty, changelog, unreleased, 1234, 567)
+    text = render_card(project, "1.0.0", stats, changelog, unreleased, 1234, 567)
     path = tmp_path / "README.md"
     path.write_text(text, encoding="utf-8")
 
     # The YAML header is intact and is exactly the metadata.
     assert text.startswith("---\n")
     header = text[4 : text.index("\n---\n", 4)]
-    assert yaml.safe_load(header) == card_metadata(released, nasty, 1234, 567)
     data = DatasetCard.load(path).data
+    assert data.to_dict() == card_metadata(project, stats, 1234, 567).to_dict()
     assert data.pretty_name == meta.pretty_name
     assert data.dataset_info["splits"][0]["num_examples"] == len(nasty)
 
@@ -320,14 +358,14 @@ def _leftovers(parent: Path, name: str) -> list[str]:
     )
 
 
-def test_failed_build_keeps_previous_output(meta: DatasetMeta, tmp_path: Path) -> None:
+def test_failed_build_keeps_previous_output(project: Project, tmp_path: Path) -> None:
     output = tmp_path / "dist"
-    build(SEEDS, output, meta)
+    project.build(output)
     before = snapshot(output)
-    bad = bad_seeds(tmp_path / "bad-seeds")
+    bad = bad_seeds(project, tmp_path / "bad-seeds")
 
     with pytest.raises(BuildRefused) as refused:
-        build(bad, output, meta)
+        project.build(output, bad)
 
     errors = refused.value.report.errors
     assert [(e.code, Path(e.file or "").name) for e in errors] == [("empty-file", BAD_SEED)]
@@ -337,32 +375,31 @@ def test_failed_build_keeps_previous_output(meta: DatasetMeta, tmp_path: Path) -
 
 
 def test_build_crash_keeps_previous_output(
-    meta: DatasetMeta, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     output = tmp_path / "dist"
-    build(SEEDS, output, meta)
+    project.build(output)
     before = snapshot(output)
 
     def broken(*args: Any, **kwargs: Any) -> str:
         raise RuntimeError("disk full while writing the card")
 
-    monkeypatch.setattr(build_module, "render_card", broken)
+    monkeypatch.setattr(card_module, "render_card", broken)
     with pytest.raises(RuntimeError, match="disk full"):
-        build(SEEDS, output, meta)
+        project.build(output)
 
     assert differences(before, snapshot(output)) == []
     assert _leftovers(tmp_path, "dist") == []
 
 
-def test_cli_build_refuses_bad_seeds(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meta: DatasetMeta
-) -> None:
-    shutil.copy(ROOT / "dataset.toml", tmp_path / "dataset.toml")
-    monkeypatch.chdir(tmp_path)
+def test_cli_build_refuses_bad_seeds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_project(tmp_path)
+    monkeypatch.chdir(root)
+    project = load(root)
     output = tmp_path / "out"
-    build(SEEDS, output, meta)
+    project.build(output)
     before = snapshot(output)
-    bad = bad_seeds(tmp_path / "bad")
+    bad = bad_seeds(project, tmp_path / "bad")
 
     result = CliRunner().invoke(app, ["build", str(bad), "--output", str(output)])
 
@@ -373,8 +410,23 @@ def test_cli_build_refuses_bad_seeds(
     assert last.startswith("refusing to build: 1 error(s) in ")
     assert last.endswith("; fix them (corpus-tools validate lists each one) and build again")
     assert "built " not in result.stdout
+    # The refused build's report comes first: the bad seed on its own line.
+    assert f"bad/{BAD_SEED}: error empty-file: file is empty" in result.stderr
     assert differences(before, snapshot(output)) == []
     assert _leftovers(tmp_path, "out") == []
+
+
+def test_cli_build_defaults_to_the_projects_dist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, built: Path
+) -> None:
+    root = copy_project(tmp_path / "corpus")
+    monkeypatch.chdir(root / "seeds")  # the project is found upward
+    result = CliRunner().invoke(app, ["build"])
+    assert result.exit_code == 0, result.output
+    n = len(seed_files(root / "seeds"))
+    shown = (root / "dist").as_posix()  # outside the current folder: shown in full
+    assert result.stdout == f"built {shown}: {n} records, 7 files (version 1.0.0)\n"
+    assert differences(snapshot(built), snapshot(root / "dist")) == []
 
 
 # --- checksums -----------------------------------------------------------------------------

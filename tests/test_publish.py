@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx2
+import huggingface_hub
 import pytest
 from huggingface_hub import CommitInfo, GitRefInfo, GitRefs
 from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 from huggingface_hub.utils._paths import DEFAULT_IGNORE_PATTERNS, filter_repo_objects
 
-from corpus_tools import publish as publish_module
 from corpus_tools.errors import CorpusToolsError, UsageError
-from corpus_tools.publish import (
+from corpus_tools.publish import hub as publish_module
+from corpus_tools.publish.hub import (
     HIDDEN_PATTERNS,
     HubClient,
     HubError,
@@ -205,7 +206,7 @@ def test_publish_makes_the_exact_calls_in_order(dist: Path) -> None:
     assert create == {
         "repo_id": REPO_ID,
         "token": FAKE_TOKEN,
-        "private": False,
+        "private": None,  # leave an existing repository's visibility as it is
         "repo_type": "dataset",
         "exist_ok": True,
     }
@@ -238,10 +239,11 @@ def test_publish_makes_the_exact_calls_in_order(dist: Path) -> None:
     assert_no_token(result)
 
 
-def test_private_flag_reaches_create_repo(dist: Path) -> None:
+@pytest.mark.parametrize("private", [True, False])
+def test_private_flag_reaches_create_repo(dist: Path, private: bool) -> None:
     api = FakeHfApi()
-    publish(dist, REPO_ID, api=api, token=FAKE_TOKEN, private=True)
-    assert api.calls[0].args["private"] is True
+    publish(dist, REPO_ID, api=api, token=FAKE_TOKEN, private=private)
+    assert api.calls[0].args["private"] is private
 
 
 def test_tag_of_another_version_does_not_block(dist: Path) -> None:
@@ -300,7 +302,12 @@ def test_missing_token_is_a_usage_error_before_any_call(dist: Path) -> None:
     assert api.calls == []
 
 
-def test_token_from_environment(dist: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_token_from_environment(
+    dist: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # huggingface_hub's own get_token() reads HF_TOKEN; no stored login is reachable.
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    monkeypatch.setattr(publish_module, "get_token", huggingface_hub.get_token)
     monkeypatch.setenv("HF_TOKEN", FAKE_TOKEN)
     api = FakeHfApi()
     publish(dist, REPO_ID, api=api)
@@ -362,7 +369,9 @@ def test_missing_manifest_says_to_build(dist: Path) -> None:
     (dist / "manifest.json").unlink()
     with pytest.raises(UsageError) as caught:
         publish(dist, REPO_ID, api=FakeHfApi(), token=FAKE_TOKEN)
-    assert caught.value.code == "no-manifest"
+    # A folder without manifest.json is not a built dataset (was code no-manifest).
+    assert caught.value.code == "no-dist"
+    assert "is not a built dataset folder" in str(caught.value)
     assert "corpus-tools build" in str(caught.value)
 
 
@@ -380,7 +389,9 @@ def test_manifest_with_a_bad_version_is_refused(tmp_path: Path) -> None:
     dist = write_dist(tmp_path, manifest={"dataset": "news-corpus", "version": "v1.0"})
     with pytest.raises(UsageError) as caught:
         publish(dist, REPO_ID, api=FakeHfApi(), token=FAKE_TOKEN, dry_run=True)
-    assert caught.value.code == "bad-version"
+    # A version that is not X.Y.Z is no released version (was code bad-version).
+    assert caught.value.code == "no-version"
+    assert "corpus-tools release" in str(caught.value)
 
 
 def test_unreadable_manifest_is_a_usage_error(dist: Path) -> None:

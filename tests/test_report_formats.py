@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -10,8 +11,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from corpus_tools.report import Checked, Problem, Report
-from corpus_tools.report_formats import (
+from corpus_tools.validate.formats import (
     FORMATS,
     GITHUB_ANNOTATION_LIMIT,
     JSON_FORMAT_DOC,
@@ -24,6 +24,7 @@ from corpus_tools.report_formats import (
     step_summary_markdown,
     summary_line,
 )
+from corpus_tools.validate.report import Checked, Problem, Report
 
 TRICKY = "bad value 100%, see: a,b\nsecond line\r"
 
@@ -105,9 +106,19 @@ def test_summary_line() -> None:
 
 
 def human(report: Report, strict: bool = False) -> str:
-    console = Console(record=True, width=200, color_system=None)
+    """What a terminal shows."""
+    console = Console(record=True, width=200, color_system=None, force_terminal=True)
     render_human(report, console, strict)
     return console.export_text()
+
+
+def piped(report: Report, strict: bool = False) -> str:
+    """What a pipe or a CI log receives."""
+    out = io.StringIO()
+    console = Console(file=out, width=40, color_system=None)
+    assert not console.is_terminal
+    render_human(report, console, strict)
+    return out.getvalue()
 
 
 def test_human_table_and_summary() -> None:
@@ -142,6 +153,33 @@ def test_human_strict_summary() -> None:
     assert "✗ 1 record checked: 1 warning (strict: warnings count as failures)" in human(
         report, strict=True
     )
+
+
+def test_piped_human_output_is_one_plain_line_per_problem() -> None:
+    long_name = "seeds/" + "x" * 120 + ".txt"
+    long_message = " ".join(["a long message"] * 10)
+    report = Report(
+        target="seeds",
+        checked=[Checked("seeds/a.txt", "a"), Checked(long_name, "b")],
+        problems=[
+            Problem("w-code", "warning", "use [bold]title[/bold] here", "c", "seeds/a.txt"),
+            Problem("e-code", "error", long_message, "c", long_name, 7, "b"),
+            Problem("t-code", "error", "whole table", "table"),
+        ],
+    )
+    text = piped(report)
+    assert text.endswith("\n")
+    # A narrow console neither wraps nor pads: each problem is one grep-able line.
+    assert text.splitlines() == [
+        "seeds: error t-code: whole table",
+        f"{long_name}:7: error e-code: {long_message}",
+        "seeds/a.txt: warning w-code: use [bold]title[/bold] here",
+        "✗ 2 records checked: 2 errors, 1 warning",
+    ]
+
+
+def test_piped_human_output_without_problems_is_the_summary() -> None:
+    assert piped(clean_report()) == "✓ 1 record checked: no problems\n"
 
 
 # --------------------------------------------------------------------------- json

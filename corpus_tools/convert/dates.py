@@ -12,9 +12,27 @@ from dateutil import parser as dateutil_parser
 Published = dict[str, Any]
 
 
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+
+
 def _month(text: str) -> int | None:
     if text.isdigit():
         return int(text)
+    known = _MONTHS.get(text.lower().rstrip("."))
+    if known is not None:
+        return known
     try:
         # dateutil knows full and abbreviated English month names.
         return dateutil_parser.parse(f"{text} 1 2000").month

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from corpus_tools.schema import Schema
 _SCHEMA = Schema.packaged()
 SINGLE_FIELDS: tuple[str, ...] = (*_SCHEMA.text_fields, "published")
 BLOCK_KINDS: tuple[str, ...] = _SCHEMA.block_kinds
+_ANY = re.compile(".*")
 
 
 @dataclass
@@ -185,13 +187,66 @@ def _walk(lines: list[str], draft: _Draft) -> None:
             footer_rule = rule
 
 
+_BYLINE_LABEL = re.compile(r"^(?P<label>(?i:by|written by|posted by|reported by|words by)[\s:]+)\S")
+_TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
+
+
+def _classify(lines: list[str], draft: _Draft) -> str:
+    """The generic fallback: the line classifier labels every line; returns the language."""
+    from corpus_tools.convert.generic import extract
+
+    result = extract(lines)
+    classifier = Rule(
+        source=GENERIC, name="classifier", zone="any", pattern=_ANY, targets={}, kind="furniture"
+    )
+    for index, label in enumerate(result.labels):
+        line, line_no = lines[index], index + 1
+        if label == "blank" or not line:
+            continue
+        whole = _Piece(label, 0, len(line), line)
+        if label == "title":
+            draft.place(line_no, whole, None, None)
+        elif label == "date" and result.published is not None:
+            published = dict(result.published)
+            if published.get("time") is not None and not _TIME.match(str(published["time"])):
+                published.update(time=None, precision="day")  # never a time the page lacks
+            draft.fields["published"] = {**published, "raw": line}
+            draft.source_map.append(
+                {"line": line_no, "start": 0, "end": len(line), "path": "/published/raw"}
+            )
+        elif label == "byline":
+            found = _BYLINE_LABEL.match(line)
+            cut = found.end("label") if found else 0
+            if cut:
+                label_piece = _Piece("boilerplate", 0, cut, line[:cut].strip())
+                label_piece.end = len(line[:cut].rstrip())
+                draft.place(line_no, label_piece, classifier, "label")
+            draft.place(line_no, _Piece("byline", cut, len(line), line[cut:]), None, None)
+        elif label in ("body", "subheading"):
+            kind = "paragraph" if label == "body" else "subheading"
+            draft.place(line_no, _Piece(kind, 0, len(line), line), None, None)
+        elif label == "caption":
+            draft.place(line_no, _Piece("caption", 0, len(line), line), None, None)
+        else:
+            draft.place(line_no, _Piece("boilerplate", 0, len(line), line), classifier, "furniture")
+    return result.language
+
+
 def convert_seed(seed: Seed, profiles: ProfileSet) -> Record:
-    """Convert one seed into an article record, or raise ConversionError."""
+    """Convert one seed into an article record, or raise ConversionError.
+
+    A seed that an outlet profile recognises goes through that profile's line rules; any
+    other goes to the generic line classifier (``convert/generic.py``).
+    """
     seed_id = check_name(seed.name, seed.path).group("id")
     lines = normalise(decode(seed))
     profile = pick_profile("\n".join(lines), profiles)
     draft = _Draft(profile=profile)
-    _walk(lines, draft)
+    language = profile.outlet.language
+    if profile.id == GENERIC:
+        language = _classify(lines, draft)
+    else:
+        _walk(lines, draft)
     if not any(block["kind"] != "subheading" for block in draft.body):
         non_blank = sum(1 for line in lines if line)
         raise ConversionError("no-body", file=seed.path, lines=non_blank, profile=profile.id)
@@ -222,7 +277,7 @@ def convert_seed(seed: Seed, profiles: ProfileSet) -> Record:
         "char_count": len(text),
         "captions": draft.captions,
         "boilerplate": draft.boilerplate,
-        "language": outlet.language,
+        "language": language,
         "converter": {
             "name": "corpus-tools",
             "version": __version__,

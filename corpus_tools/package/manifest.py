@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -91,27 +93,71 @@ def read_json(path: Path) -> dict[str, Any]:
     return data
 
 
-def checksum_problems(project: Project, folder: Path) -> list[Problem]:
-    """Files of a dataset folder that its manifest does not vouch for."""
+def _safe_member(folder: Path, name: str) -> str | None:
+    """Why a manifest path may not be read (None when it is a regular file inside folder).
+
+    Absolute paths, ``..``, symlinks (at any level) and anything but a regular file are
+    refused without being opened, so a tampered manifest cannot make us read elsewhere.
+    """
+    parts = name.split("/")
+    if not name or name.startswith("/") or "\\" in name or any(p in ("", ".", "..") for p in parts):
+        return "is not a plain relative path inside the folder"
+    current = folder
+    for part in parts:
+        current = current / part
+        try:
+            info = os.lstat(current)
+        except OSError:
+            return "is missing"
+        if stat.S_ISLNK(info.st_mode):
+            return "is a symbolic link"
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file"
+    return None
+
+
+def folder_findings(folder: Path) -> list[tuple[str, str, str]]:
+    """(code, relative path, message) for everything in ``folder`` its manifest does not vouch
+    for: a missing, changed, unsafe or unlisted file, or a missing or malformed manifest."""
     manifest_path = folder / MANIFEST
-    shown = project.show(manifest_path)
-    if not manifest_path.is_file():
-        return [Problem("no-manifest", "error", sentence("no-manifest"), "dataset", shown)]
+    if _safe_member(folder, MANIFEST) is not None:
+        return [("no-manifest", MANIFEST, sentence("no-manifest"))]
     try:
         manifest = read_json(manifest_path)
         files = manifest["files"]
-        entries = sorted((str(k), str(v["sha256"])) for k, v in files.items())
-    except (ValueError, TypeError, KeyError, AttributeError, OSError) as exc:
-        message = sentence("bad-manifest", detail=type(exc).__name__)
-        return [Problem("bad-manifest", "error", message, "dataset", shown)]
-    problems = []
-    for name, sha256 in entries:
-        path = folder / name
-        shown = project.show(path)
-        if not path.is_file():
-            message = sentence("missing-file", name=name)
-            problems.append(Problem("missing-file", "error", message, "dataset", shown))
-        elif file_sha256(path) != sha256:
-            message = sentence("checksum", name=name)
-            problems.append(Problem("checksum", "error", message, "dataset", shown))
-    return problems
+        entries = sorted((str(k), str(v["sha256"]), int(v["bytes"])) for k, v in files.items())
+    except (ValueError, TypeError, KeyError, AttributeError, OSError, RecursionError) as exc:
+        return [("bad-manifest", MANIFEST, sentence("bad-manifest", detail=type(exc).__name__))]
+    found: list[tuple[str, str, str]] = []
+    listed = {MANIFEST}
+    for name, sha256, size in entries:
+        listed.add(name)
+        why = _safe_member(folder, name)
+        if why == "is missing":
+            found.append(("missing-file", name, sentence("missing-file", name=name)))
+        elif why is not None:
+            found.append(("unsafe-path", name, sentence("unsafe-path", name=name, why=why)))
+        elif (folder / name).stat().st_size != size or file_sha256(folder / name) != sha256:
+            found.append(("checksum", name, sentence("checksum", name=name)))
+    for root, dirs, names in os.walk(folder):  # os.walk does not follow symlinked folders
+        for entry in sorted(dirs + names):
+            path = Path(root) / entry
+            relative = path.relative_to(folder).as_posix()
+            if entry in dirs and not path.is_symlink():
+                continue
+            if relative not in listed:
+                found.append(("unlisted-file", relative, sentence("unlisted-file", name=relative)))
+    return found
+
+
+def folder_problems(folder: Path) -> list[str]:
+    """``folder_findings`` as ``path: message`` lines."""
+    return [f"{name}: {message}" for _code, name, message in folder_findings(folder)]
+
+
+def checksum_problems(project: Project, folder: Path) -> list[Problem]:
+    """Files of a dataset folder that its manifest does not vouch for, as report problems."""
+    return [
+        Problem(code, "error", message, "dataset", project.show(folder / name))
+        for code, name, message in folder_findings(folder)
+    ]

@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from huggingface_hub import CommitInfo, GitRefs, HfApi, get_token
 from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 
+from corpus_tools import __version__
 from corpus_tools.errors import CorpusToolsError, UsageError
 
 MANIFEST = "manifest.json"
@@ -35,6 +38,11 @@ HIDDEN_PATTERNS = (".*", "*/.*")
 REPO_PART = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?$")
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 _MASK = "***"
+# Seconds a Hub request may take before publish gives up (the upload gets longer), and how
+# many times a request that reads or creates idempotently is retried.
+TIMEOUT = 30.0
+UPLOAD_TIMEOUT = 600.0
+RETRIES = 2
 
 T = TypeVar("T")
 
@@ -70,7 +78,17 @@ class HubClient(Protocol):
         repo_type: str | None = None,
         allow_patterns: list[str] | str | None = None,
         ignore_patterns: list[str] | str | None = None,
+        delete_patterns: list[str] | str | None = None,
     ) -> CommitInfo: ...
+
+    def update_repo_settings(
+        self,
+        repo_id: str,
+        *,
+        private: bool | None = None,
+        token: str | bool | None = None,
+        repo_type: str | None = None,
+    ) -> None: ...
 
     def create_tag(
         self,
@@ -119,6 +137,8 @@ def publish(
     token: str | None = None,
     dry_run: bool = False,
     private: bool | None = None,
+    timeout: float = TIMEOUT,
+    upload_timeout: float = UPLOAD_TIMEOUT,
 ) -> PublishResult:
     """Upload ``dist`` to the dataset repository ``repo_id`` in one commit and tag it ``vX.Y.Z``.
 
@@ -128,12 +148,15 @@ def publish(
     _check_repo_id(repo_id)
     version = read_version(dist)
     tag = f"v{version}"
+    verify_dist(dist, version)  # before any network call: upload exactly what was released
     files = upload_plan(dist)
     if dry_run:
         return PublishResult(repo_id, version, tag, files, dry_run=True, commit_url=None)
 
     secret = _resolve_token(token)
-    client: HubClient = api if api is not None else HfApi()
+    client: HubClient = (
+        api if api is not None else HfApi(library_name="corpus-tools", library_version=__version__)
+    )
     message = f"Release {tag}"
 
     _hub_call(
@@ -142,11 +165,26 @@ def publish(
         lambda: client.create_repo(
             repo_id, repo_type=REPO_TYPE, exist_ok=True, private=private, token=secret
         ),
+        timeout,
+        retries=RETRIES,
     )
+    if private is not None:
+        # create_repo leaves an existing repository's visibility alone: set it when asked.
+        _hub_call(
+            "set the repository's visibility",
+            secret,
+            lambda: client.update_repo_settings(
+                repo_id, private=private, repo_type=REPO_TYPE, token=secret
+            ),
+            timeout,
+            retries=RETRIES,
+        )
     refs = _hub_call(
         "list the tags",
         secret,
         lambda: client.list_repo_refs(repo_id, repo_type=REPO_TYPE, token=secret),
+        timeout,
+        retries=RETRIES,
     )
     if any(ref.name == tag or ref.ref == f"refs/tags/{tag}" for ref in refs.tags):
         raise UsageError("tag-exists", repo_id=repo_id, tag=tag)
@@ -159,8 +197,12 @@ def publish(
             repo_type=REPO_TYPE,
             commit_message=message,
             ignore_patterns=list(HIDDEN_PATTERNS),  # a fresh list: HfApi extends it in place
+            # Files dist/ no longer has are deleted in the same commit, so the tagged snapshot
+            # equals dist/ (the Hub never deletes .gitattributes this way).
+            delete_patterns=["*"],
             token=secret,
         ),
+        upload_timeout,
     )
     _hub_call(
         f"tag the release {tag}",
@@ -173,6 +215,7 @@ def publish(
             tag_message=message,
             token=secret,
         ),
+        timeout,
     )
     return PublishResult(repo_id, version, tag, files, dry_run=False, commit_url=commit.commit_url)
 
@@ -196,6 +239,30 @@ def read_version(dist: Path) -> str:
         )
     _require_released(dist, data, version)
     return version
+
+
+def verify_dist(dist: Path, version: str) -> None:
+    """Refuse a dist/ that its manifest does not vouch for: a changed, missing or unlisted
+    file, or a version that is not the latest release."""
+    from corpus_tools.package.manifest import folder_problems
+
+    problems = folder_problems(dist)
+    latest = _latest_release(dist)
+    if latest is not None and latest != version:
+        problems.append(f"manifest.json has version {version}, but the latest release is {latest}")
+    if problems:
+        raise UsageError(
+            "dist-mismatch", file=str(dist), detail="; ".join(problems[:3]), count=len(problems)
+        )
+
+
+def _latest_release(dist: Path) -> str | None:
+    versions = []
+    for path in (dist / "releases").glob("v*.json"):
+        match = re.fullmatch(r"v(\d+)\.(\d+)\.(\d+)\.json", path.name)
+        if match:
+            versions.append(tuple(int(x) for x in match.groups()))
+    return ".".join(map(str, max(versions))) if versions else None
 
 
 def _require_released(dist: Path, manifest: dict[str, object], version: str) -> None:
@@ -252,11 +319,43 @@ def _resolve_token(token: str | None) -> str:
     return token
 
 
-def _hub_call(step: str, secret: str, call: Callable[[], T]) -> T:
-    try:
-        return call()
-    except Exception as exc:  # every failure at the network boundary becomes one clean line
-        raise _hub_error(step, exc, secret) from None
+def _with_deadline(call: Callable[[], T], seconds: float) -> T:
+    """Run ``call`` in a daemon thread and give up after ``seconds``.
+
+    huggingface_hub has paths without a read timeout; a daemon thread that never returns is
+    abandoned (and ends with the process) instead of hanging the command.
+    """
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True, name="hub-call")
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise TimeoutError(f"no answer within {seconds:g} s")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]  # type: ignore[no-any-return]
+
+
+def _hub_call(step: str, secret: str, call: Callable[[], T], seconds: float, retries: int = 0) -> T:
+    """One Hub request with a deadline and a bounded retry; every failure is one clean line."""
+    for attempt in range(retries + 1):
+        try:
+            return _with_deadline(call, seconds)
+        except Exception as exc:  # every failure at the network boundary becomes one line
+            status = exc.response.status_code if isinstance(exc, HfHubHTTPError) else None
+            transient = status is None or status >= 500 or status == 429
+            if attempt < retries and transient and not isinstance(exc, OfflineModeIsEnabled):
+                time.sleep(min(2.0**attempt, 5.0))
+                continue
+            raise _hub_error(step, exc, secret) from None
+    raise AssertionError("unreachable")
 
 
 def _hub_error(step: str, exc: BaseException, secret: str) -> HubError:

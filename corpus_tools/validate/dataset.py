@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corpus_tools.errors import UsageError
+from corpus_tools.errors import CorpusToolsError, UsageError
 from corpus_tools.problems import sentence
 from corpus_tools.validate.records import Origin, check_records
 from corpus_tools.validate.report import Problem, Report
@@ -21,16 +21,74 @@ def _problem(code: str, file: str, **fields: Any) -> Problem:
 
 
 def validate_dataset(project: Project, folder: Path) -> Report:
-    """Check a built dataset folder: checksums, features and every record."""
-    from corpus_tools.package.manifest import checksum_problems
+    """Check a built dataset folder: every file against the manifest, the manifest against the
+    data and the release history, the features, and every record. Nothing outside the folder
+    is read: only regular files that are not links."""
+    from corpus_tools.package.manifest import _safe_member, checksum_problems
 
     report = Report(target=project.show(folder))
-    files = sorted((folder / "data").glob("*.parquet")) if folder.is_dir() else []
-    if not files:
+    candidates = sorted((folder / "data").glob("*.parquet")) if folder.is_dir() else []
+    files = [
+        p for p in candidates if _safe_member(folder, p.relative_to(folder).as_posix()) is None
+    ]
+    if not candidates:
         raise UsageError("no-dataset", file=str(folder), folder=folder)
     report.problems.extend(checksum_problems(project, folder))
-    check_records(project, _parquet_records(project, files, report), report)
+    hashes: dict[str, str] = {}
+
+    def sink(_record: Any, entry: dict[str, str]) -> None:
+        hashes[entry["id"]] = entry["content_sha256"]
+
+    check_records(project, _parquet_records(project, files, report), report, sink)
+    report.problems.extend(_manifest_agrees(project, folder, hashes, len(report.checked)))
     return report
+
+
+def _manifest_agrees(
+    project: Project, folder: Path, hashes: dict[str, str], rows: int
+) -> list[Problem]:
+    """The manifest's records and version against the data and the release history."""
+    from corpus_tools.package.manifest import MANIFEST, read_json
+    from corpus_tools.release.history import current_version, release_history
+
+    shown = project.show(folder / MANIFEST)
+    try:
+        manifest = read_json(folder / MANIFEST)
+        listed = {str(r["id"]): str(r["content_sha256"]) for r in manifest["records"]}
+        count = len(manifest["records"])
+        version = str(manifest["version"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return []  # already reported as no-manifest or bad-manifest
+    details = []
+    if count != rows:
+        details.append(f"it lists {count} records, the data has {rows}")
+    changed = sorted(i for i in hashes.keys() & listed.keys() if hashes[i] != listed[i])
+    missing = sorted(listed.keys() - hashes.keys())
+    extra = sorted(hashes.keys() - listed.keys())
+    for label, ids in (("different content", changed), ("not in the data", missing),
+                       ("not in the manifest", extra)):  # fmt: skip
+        if ids:
+            shown_ids = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+            details.append(f"records with {label}: {shown_ids}" if label.startswith("diff")
+                           else f"records {label}: {shown_ids}")  # fmt: skip
+    problems = [
+        Problem(
+            "manifest-mismatch", "error", sentence("manifest-mismatch", detail=d), "dataset", shown
+        )
+        for d in details
+    ]
+    try:
+        latest = max(
+            current_version(release_history(folder / "releases")),
+            current_version(release_history(project.releases_dir)),
+            key=lambda v: tuple(int(x) for x in v.split(".")),
+        )
+    except CorpusToolsError:
+        latest = version  # a malformed release file is reported by the commands that use it
+    if version != latest:
+        message = sentence("stale-dataset", version=version, latest=latest)
+        problems.append(Problem("stale-dataset", "error", message, "dataset", shown))
+    return problems
 
 
 def _parquet_records(

@@ -112,13 +112,25 @@ def lone_surrogate_path(value: Any, path: str = "$") -> str | None:
     return None
 
 
+def _encodes(record: Any) -> bool:
+    """Whether the record's strings are all valid Unicode (one fast C-level pass)."""
+    try:
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    except (TypeError, ValueError, RecursionError):
+        return True  # not JSON-like at all: the schema check has said so
+    return True
+
+
 def prepare(project: Project, origin: Origin, record: Any) -> Prepared:
     """Schema-check one record; for a valid one, compute its compact row and manifest entry."""
     from corpus_tools.package.manifest import record_entry
     from corpus_tools.validate.table import compact_row
 
     problems = [_schema_problem(origin, record, e) for e in project.schema.iter_errors(record)]
-    if not problems:
+    # Seeds are decoded strictly and cannot hold lone surrogates; records files and parquet can.
+    if not problems and not origin.from_seed and not _encodes(record):
         bad = lone_surrogate_path(record)
         if bad is not None:
             rid = record.get("id") if isinstance(record, dict) else None
@@ -276,9 +288,17 @@ def read_jsonl(project: Project, path: Path, report: Report) -> Iterator[tuple[O
                 continue
             try:
                 record = json.loads(line)
-            except json.JSONDecodeError as exc:
+            except (ValueError, RecursionError) as exc:
+                # ValueError: bad JSON, or an integer longer than Python's 4300-digit limit;
+                # RecursionError: nesting deeper than the parser can go.
                 report.checked.append(Checked(shown, None))
-                message = sentence("invalid-json", detail=exc.msg, column=exc.colno)
+                if isinstance(exc, json.JSONDecodeError):
+                    detail, column = exc.msg, exc.colno
+                elif isinstance(exc, RecursionError):
+                    detail, column = "nested too deeply", 1
+                else:
+                    detail, column = "an integer is too long", 1
+                message = sentence("invalid-json", detail=detail, column=column)
                 report.problems.append(
                     Problem("invalid-json", "error", message, "jsonl", shown, number)
                 )

@@ -1,0 +1,199 @@
+"""Scale benchmark: `corpus-tools build` against the I/O floor, on a generated corpus of N seeds.
+
+Usage: python benchmarks/scale.py N [--jobs J] [--keep DIR] [--seed S]
+
+1. Generates a corpus project of N articles with make_corpus.py (in a temporary folder, or in
+   DIR with --keep; a DIR that already holds a project of N seeds is reused as it is).
+2. The I/O floor: list the seeds, read each file, SHA-256 it and write (id, name, sha256, text)
+   to one zstd parquet file with pyarrow, in batches of 1000.
+3. The build: ``corpus-tools build --project DIR -o DIR/dist`` (with --jobs J when the build
+   has that option). It runs under a fresh Python wrapper process that times it and reports
+   its own RUSAGE_CHILDREN ru_maxrss, so the peak RSS is the build's alone (the peak of its
+   largest process, not the sum over worker processes) whatever else this script has run.
+
+Prints a table and appends it as one JSON line to benchmarks/results.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from make_corpus import CORPUS_TOOLS, SEED_NAME, write_project
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results.jsonl"
+BATCH = 1000
+FLOOR_SCHEMA = pa.schema(
+    [("id", pa.string()), ("name", pa.string()), ("sha256", pa.string()), ("text", pa.string())]
+)
+
+# Runs one command, then prints its wall time and the peak RSS over this wrapper's children
+# (ru_maxrss is in KiB on Linux). Being a fresh process, the wrapper has no other children.
+_WRAPPER = """
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+seconds = time.perf_counter() - start
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": seconds, "maxrss_kib": rss, "returncode": done.returncode,
+                  "stdout": done.stdout[-4000:], "stderr": done.stderr[-4000:]}))
+"""
+
+
+def seed_files(seeds: Path) -> list[str]:
+    """Seed file names, sorted."""
+    return sorted(e.name for e in os.scandir(seeds) if SEED_NAME.match(e.name))
+
+
+def prepare(n: int, keep: Path | None, seed: int) -> tuple[Path, float | None]:
+    """The project folder (generated unless --keep names a project of N seeds) and its time."""
+    if keep is not None and (keep / "dataset.toml").is_file():
+        found = len(seed_files(keep / "seeds"))
+        if found != n:
+            sys.exit(f"{keep} holds a project of {found} seeds, not {n}; pick another --keep")
+        print(f"reusing {keep} ({n} seeds)")
+        return keep, None
+    if keep is not None and keep.exists() and any(keep.iterdir()):
+        sys.exit(f"{keep} is neither a corpus project nor empty")
+    folder = keep if keep is not None else Path(tempfile.mkdtemp(prefix="corpus-scale-"))
+    start = time.perf_counter()
+    write_project(folder, n, seed)
+    seconds = time.perf_counter() - start
+    print(f"generated {n} seeds in {folder} in {seconds:.1f} s")
+    return folder, seconds
+
+
+def io_floor(project: Path, out: Path) -> float:
+    """List, read, hash and write every seed to one zstd parquet file; the wall time."""
+    start = time.perf_counter()
+    seeds = project / "seeds"
+    names = seed_files(seeds)
+    with pq.ParquetWriter(out, FLOOR_SCHEMA, compression="zstd") as writer:
+        for first in range(0, len(names), BATCH):
+            columns: dict[str, list[str]] = {"id": [], "name": [], "sha256": [], "text": []}
+            for name in names[first : first + BATCH]:
+                data = (seeds / name).read_bytes()
+                columns["id"].append(name[-20:-4])
+                columns["name"].append(name)
+                columns["sha256"].append(hashlib.sha256(data).hexdigest())
+                columns["text"].append(data.decode("utf-8"))
+            writer.write_table(pa.table(columns, schema=FLOOR_SCHEMA))
+    return time.perf_counter() - start
+
+
+def build_command(project: Path, jobs: int | None) -> list[str]:
+    """The build command; --jobs only when `corpus-tools build --help` lists it."""
+    command = [str(CORPUS_TOOLS), "build", "--project", str(project), "-o", str(project / "dist")]
+    if jobs is not None:
+        help_text = subprocess.run(
+            [str(CORPUS_TOOLS), "build", "--help"], capture_output=True, text=True
+        ).stdout
+        if "--jobs" in help_text:
+            command += ["--jobs", str(jobs)]
+        else:
+            print("note: corpus-tools build has no --jobs option; building without it")
+    return command
+
+
+def run_build(command: list[str]) -> dict[str, Any]:
+    """Run the build under the wrapper; its wall time and peak RSS, or exit on failure."""
+    done = subprocess.run(
+        [sys.executable, "-c", _WRAPPER, *command], capture_output=True, text=True, check=True
+    )
+    report: dict[str, Any] = json.loads(done.stdout)
+    if report["returncode"] != 0:
+        sys.stderr.write(report["stdout"] + report["stderr"])
+        sys.exit(f"build failed with exit code {report['returncode']}: {' '.join(command)}")
+    return report
+
+
+def git_commit() -> str:
+    """The short commit of HEAD, with '+dirty' when tracked files differ from it."""
+    git = ["git", "-C", str(ROOT)]
+    commit = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    status = subprocess.run(
+        [*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True
+    )
+    return commit.stdout.strip() + ("+dirty" if status.stdout.strip() else "")
+
+
+def table(row: dict[str, Any]) -> str:
+    """The result as a two-line table."""
+    cells = [
+        ("N", f"{row['n']}"),
+        ("cores", f"{row['cores']}"),
+        ("floor s", f"{row['floor_s']:.2f}"),
+        ("floor docs/s", f"{row['floor_docs_per_s']:.0f}"),
+        ("build s", f"{row['build_s']:.2f}"),
+        ("build docs/s", f"{row['build_docs_per_s']:.1f}"),
+        ("build/floor", row["build_vs_floor"]),
+        ("peak RSS MiB", f"{row['build_peak_rss_mib']:.0f}"),
+    ]
+    widths = [max(len(h), len(v)) for h, v in cells]
+    head = "  ".join(h.rjust(w) for (h, _), w in zip(cells, widths, strict=True))
+    values = "  ".join(v.rjust(w) for (_, v), w in zip(cells, widths, strict=True))
+    return f"{head}\n{values}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", type=int, help="number of seeds")
+    parser.add_argument("--jobs", type=int, help="passed to the build if it has --jobs")
+    parser.add_argument("--keep", type=Path, help="generate into (or reuse) DIR and keep it")
+    parser.add_argument("--seed", type=int, default=0, help="generator seed (default 0)")
+    args = parser.parse_args()
+    if args.n < 1:
+        parser.error("N must be at least 1")
+
+    project, generate_s = prepare(args.n, args.keep, args.seed)
+    try:
+        floor_out = project / "floor.parquet"
+        floor_s = io_floor(project, floor_out)
+        floor_out.unlink()
+        shutil.rmtree(project / "dist", ignore_errors=True)  # the same work on every run
+        command = build_command(project, args.jobs)
+        build = run_build(command)
+    finally:
+        if args.keep is None:
+            shutil.rmtree(project, ignore_errors=True)
+
+    build_s = build["seconds"]
+    slower = build_s / floor_s
+    row: dict[str, Any] = {
+        "date": dt.date.today().isoformat(),
+        "commit": git_commit(),
+        "n": args.n,
+        "cores": os.cpu_count(),
+        "jobs": args.jobs if "--jobs" in command else None,
+        "generate_s": None if generate_s is None else round(generate_s, 2),
+        "floor_s": round(floor_s, 3),
+        "floor_docs_per_s": round(args.n / floor_s, 1),
+        "build_s": round(build_s, 3),
+        "build_docs_per_s": round(args.n / build_s, 1),
+        "build_vs_floor": f"1/{slower:.0f}" if slower >= 10 else f"1/{slower:.1f}",
+        "build_peak_rss_mib": round(build["maxrss_kib"] / 1024, 1),
+    }
+    print(build["stdout"].strip())
+    print(table(row))
+    with RESULTS.open("a", encoding="utf-8") as results:
+        results.write(json.dumps(row) + "\n")
+    print(f"appended to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

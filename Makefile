@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Seeds in the generated corpus of `make benchmark`.
+N ?= 10000
 
 .PHONY: dataset test lint typecheck validate benchmark docs clean
 
@@ -30,7 +32,7 @@ test: lint typecheck validate
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/python -m pytest
 
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/convert_benchmark.py
+	$(BIN)/python benchmarks/scale.py $(N)
 
 docs: $(STAMP)
 	$(BIN)/python -m corpus_tools.docs README.md

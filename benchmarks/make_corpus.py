@@ -198,7 +198,8 @@ class Article:
 
     def blocks(self) -> list[str]:
         """The page copy's blocks (lines or groups of lines), with the outlet's furniture."""
-        return getattr(self, "_" + self.outlet)()
+        blocks: list[str] = getattr(self, "_" + self.outlet)()
+        return blocks
 
     def _presstv(self) -> list[str]:
         rng, d = self.rng, self.date

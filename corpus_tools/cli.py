@@ -54,6 +54,10 @@ class Bump(StrEnum):
     patch = "patch"
 
 
+def _note(message: str) -> None:
+    sys.stderr.write(f"note: {message}\n")
+
+
 def _print_error(error: CorpusToolsError) -> None:
     for line in error.lines():
         sys.stderr.write(line + "\n")
@@ -305,7 +309,7 @@ def build_command(
     with _reported():
         loaded = _project(project)
         with _progress("building") as step:
-            result = loaded.build(output, seeds, progress=step, jobs=_jobs(jobs))
+            result = loaded.build(output, seeds, progress=step, jobs=_jobs(jobs), notify=_note)
     print(
         f"built {_show(result.output)}: {result.records} records, "
         f"{len(result.files)} files (version {result.version})"
@@ -333,7 +337,7 @@ def release_command(
     with _reported():
         loaded = _project(project)
         with _progress("releasing") as step:
-            result = loaded.release(bump.value, progress=step, jobs=_jobs(jobs))
+            result = loaded.release(bump.value, progress=step, jobs=_jobs(jobs), notify=_note)
     was = f", was v{result.previous}" if result.previous else ""
     c = result.changes
     print(

@@ -160,6 +160,9 @@ _ALL = (
          "fix them (corpus-tools validate lists each one) and build again"),
     Code("cannot-write", "error", "package", "cannot write {path} ({reason})",
          "choose a writable place with enough free space"),
+    Code("locked", "error", "package",
+         "another build or release of this project is running (waited {wait:g} s)",
+         "wait for it to finish, then run the command again", 2),
     # ------------------------------------------------------------------ release
     Code("bad-release-file", "error", "release",
          "is not a release manifest written by corpus-tools release",

@@ -39,6 +39,7 @@ CARD = "card"
 RELEASES = "releases"
 DIST = "dist"
 Progress = Callable[[str], None]
+Notify = Callable[[str], None]
 
 
 def find_root(start: Path) -> Path:
@@ -164,20 +165,52 @@ class Project:
         seeds: Path | None = None,
         progress: Progress | None = None,
         jobs: int = 1,
+        notify: Notify | None = None,
     ) -> BuildResult:
-        """Validate, then write the dataset folder (dist/ by default) atomically."""
+        """Validate, then write the dataset folder (dist/ by default) atomically.
+
+        Holds the project lock, and first cleans up after an interrupted build or release
+        (``notify`` is told what was done).
+        """
         from corpus_tools.package.build import build
+        from corpus_tools.state import end_release, project_lock
 
         output = output or self.dist_dir
-        return build(self, seeds or self.seeds_dir, output, progress=progress, jobs=jobs)
+        with project_lock(self):
+            finishing = self._recover(output, notify)
+            result = build(self, seeds or self.seeds_dir, output, progress=progress, jobs=jobs)
+            if finishing and output == self.dist_dir:
+                end_release(self)
+            return result
+
+    def _recover(self, output: Path, notify: Notify | None) -> bool:
+        """Clean up after interrupted runs; True when a recorded release awaits its build."""
+        from corpus_tools.state import clean_leftovers, pending_release, recover
+
+        notes = clean_leftovers(output) + recover(self)
+        for note in notes:
+            if notify is not None:
+                notify(note)
+        pending = pending_release(self)
+        return pending is not None and pending[1]
 
     def release(
-        self, bump: str = "auto", progress: Progress | None = None, jobs: int = 1
+        self,
+        bump: str = "auto",
+        progress: Progress | None = None,
+        jobs: int = 1,
+        notify: Notify | None = None,
     ) -> ReleaseResult:
-        """Record a new version in releases/ and rebuild dist/ with it."""
+        """Record a new version in releases/ and rebuild dist/ with it (under the lock)."""
+        from corpus_tools.package.build import build
         from corpus_tools.release.cut import release
+        from corpus_tools.state import end_release, project_lock
 
-        return release(self, bump, progress=progress, jobs=jobs)
+        with project_lock(self):
+            if self._recover(self.dist_dir, notify):
+                build(self, self.seeds_dir, self.dist_dir, progress=progress, jobs=jobs)
+                end_release(self)
+            return release(self, bump, progress=progress, jobs=jobs)
 
     def publish(
         self,

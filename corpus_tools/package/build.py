@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from corpus_tools.errors import CorpusToolsError
 from corpus_tools.package.atomic import current_umask, write_error
+from corpus_tools.state import checkpoint
 from corpus_tools.validate.report import Report
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ def replace_folder(staging: Path, output: Path) -> None:
         shutil.rmtree(backup)
     if output.exists():
         output.rename(backup)
+    checkpoint("build.swapping")  # dist/ moved aside, the new one not yet in place
     try:
         staging.rename(output)
     except BaseException:
@@ -212,10 +214,14 @@ def build(
         report, rows, version = write_dist(project, seeds, staging, progress, jobs)
         if report.failed():
             raise BuildRefused(report)
+        checkpoint("build.written")  # everything staged, dist/ untouched
         files = tuple([*sorted(file_checksums(staging)), MANIFEST])
         replace_folder(staging, output)
     except OSError as exc:
-        raise write_error(output, exc) from None
+        where = Path(exc.filename) if isinstance(exc.filename, str) else output
+        if staging in where.parents:  # name the output, not the staging folder
+            where = output / where.relative_to(staging)
+        raise write_error(where, exc) from None
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

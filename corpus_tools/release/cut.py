@@ -20,6 +20,7 @@ from corpus_tools.package.build import build
 from corpus_tools.package.manifest import MANIFEST, dumps, read_json
 from corpus_tools.release.changes import BUMPS, Changes, bump_version, diff
 from corpus_tools.release.history import release_history
+from corpus_tools.state import begin_release, checkpoint, end_release
 
 if TYPE_CHECKING:
     from corpus_tools.project import Progress, Project
@@ -81,8 +82,12 @@ def release(
         "records": current["records"],
         "changes": changes.to_json(),
     }
+    begin_release(project, version)
+    checkpoint("release.journaled")
     # The commit point: the release exists once its file is renamed into releases/.
     with AtomicWriter(project.releases_dir / f"v{version}.json") as out:
         out.write(dumps(entry))
+    checkpoint("release.recorded")
     build(project, project.seeds_dir, dist, progress, jobs)
+    end_release(project)
     return ReleaseResult(version=version, previous=previous, bump=entry["bump"], changes=changes)

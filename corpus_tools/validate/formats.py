@@ -148,6 +148,22 @@ def plain_line(problem: Problem, target: str) -> str:
     return f"{where}: {problem.severity} {problem.code}: {problem.message}"
 
 
+#: On a terminal, at most this many problems of each code are shown, then a count.
+HUMAN_PER_CODE = 10
+
+
+def _first_of_each_code(problems: list[Problem]) -> tuple[list[Problem], dict[str, int]]:
+    """The first problems of each code, and how many of each code are left out."""
+    seen: dict[str, int] = {}
+    shown = []
+    for problem in problems:
+        seen[problem.code] = seen.get(problem.code, 0) + 1
+        if seen[problem.code] <= HUMAN_PER_CODE:
+            shown.append(problem)
+    hidden = {code: n - HUMAN_PER_CODE for code, n in seen.items() if n > HUMAN_PER_CODE}
+    return shown, hidden
+
+
 def render_human(report: Report, console: Console, strict: bool) -> None:
     """A table of problems and a summary on a terminal; one plain line per problem otherwise.
 
@@ -160,13 +176,14 @@ def render_human(report: Report, console: Console, strict: bool) -> None:
         lines.append(summary_line(report, strict))
         console.file.write("".join(line + "\n" for line in lines))
         return
+    shown, hidden = _first_of_each_code(problems)
     if problems:
         # The file name is never wrapped (it must stay clickable); the message may be.
         table = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD, expand=False)
         table.add_column("where", no_wrap=True)
         table.add_column("problem", no_wrap=True)
         table.add_column("message", overflow="fold", ratio=1, min_width=20)
-        for p in problems:
+        for p in shown:
             # Text() cells: messages are data, never Rich markup.
             table.add_row(
                 Text(_where(p) or "—"),
@@ -174,6 +191,10 @@ def render_human(report: Report, console: Console, strict: bool) -> None:
                 Text(p.message),
             )
         console.print(table)
+        for code, count in hidden.items():
+            console.print(Text(f"… and {_plural(count, 'more problem')} {code}"))
+        if hidden:
+            console.print(Text("(corpus-tools validate | cat, or --format json, lists all)"))
     style = "bold red" if report.failed(strict) else "bold green"
     console.print(Text(summary_line(report, strict), style=style))
 

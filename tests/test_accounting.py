@@ -17,9 +17,7 @@ def _lines(seed_file: str) -> list[str]:
 
 
 @pytest.mark.parametrize("seed_file", seed_files())
-def test_every_seed_line_is_accounted_for(
-    seed_records: dict[str, Record], seed_file: str
-) -> None:
+def test_every_seed_line_is_accounted_for(seed_records: dict[str, Record], seed_file: str) -> None:
     record = seed_records[seed_file]
     assert unaccounted(record, _lines(seed_file)) == []
     mapped = {entry["line"] for entry in record["source_map"]}

@@ -221,8 +221,12 @@ def test_release_date_is_the_date_published(meta: DatasetMeta, dist: Dist) -> No
 def test_output_is_byte_identical_between_runs(
     dist: Dist, meta: DatasetMeta, tmp_path: Path
 ) -> None:
-    first = json.dumps(build_croissant(meta, VERSION, dist.files, SCHEMA), indent=2, ensure_ascii=False)
-    second = json.dumps(build_croissant(meta, VERSION, dist.files, SCHEMA), indent=2, ensure_ascii=False)
+    first = json.dumps(
+        build_croissant(meta, VERSION, dist.files, SCHEMA), indent=2, ensure_ascii=False
+    )
+    second = json.dumps(
+        build_croissant(meta, VERSION, dist.files, SCHEMA), indent=2, ensure_ascii=False
+    )
     assert first == second
     again = tmp_path / "croissant.json"
     write_croissant(again, build_croissant(meta, VERSION, dist.files, SCHEMA))
@@ -231,7 +235,10 @@ def test_output_is_byte_identical_between_runs(
     # Editing one result must not leak into the next (the @context is shared module data).
     edited = build_croissant(meta, VERSION, dist.files, SCHEMA)
     edited["@context"]["cr"] = "changed"
-    assert json.dumps(build_croissant(meta, VERSION, dist.files, SCHEMA), indent=2, ensure_ascii=False) == first
+    assert (
+        json.dumps(build_croissant(meta, VERSION, dist.files, SCHEMA), indent=2, ensure_ascii=False)
+        == first
+    )
 
 
 def test_mlcroissant_reads_the_records(dist: Dist) -> None:

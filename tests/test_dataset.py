@@ -21,8 +21,14 @@ from corpus_tools.cli import app
 from corpus_tools.metadata import DatasetMeta
 from corpus_tools.package import card as card_module
 from corpus_tools.package.build import SHARD_NAME, BuildRefused
-from corpus_tools.package.card import CardStats, card_metadata, fenced, md, render_card
-from corpus_tools.package.card import render_changelog
+from corpus_tools.package.card import (
+    CardStats,
+    card_metadata,
+    fenced,
+    md,
+    render_card,
+    render_changelog,
+)
 from corpus_tools.package.features import schema_features
 from corpus_tools.package.manifest import MANIFEST, file_sha256
 from corpus_tools.project import Project
@@ -117,7 +123,9 @@ def offline_hf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _rows_match(rows: list[dict[str, Any]], records: list[Record]) -> None:
     assert len(rows) == len(records) == len(seed_files())
     for row, record in zip(rows, records, strict=True):
-        assert row == dict(record), f"row for {record['seed_file']} differs from its converted record"
+        assert row == dict(record), (
+            f"row for {record['seed_file']} differs from its converted record"
+        )
 
 
 def test_load_dataset_offline(
@@ -241,6 +249,7 @@ def test_missing_or_comment_only_prose_leaves_its_section_out(tmp_path: Path) ->
     assert "### Out-of-Scope Use\n\nNot for fact-checking." in card
     assert "guidance" not in card
 
+
 def test_md_escapes_markdown() -> None:
     assert md("a | b *c* [d](e)") == r"a \| b \*c\* \[d\]\(e\)"
     assert md("line one\n\nline  two") == "line one line two"
@@ -313,7 +322,8 @@ def test_card_survives_hostile_titles(
     assert text.startswith("---\n")
     header = text[4 : text.index("\n---\n", 4)]
     data = DatasetCard.load(path).data
-    assert data.to_dict() == card_metadata(project, stats, 1234, 567).to_dict()
+    expected = card_metadata(project, stats, 1234, 567)
+    assert data.to_dict() == expected.to_dict()  # type: ignore[no-untyped-call]
     assert data.pretty_name == meta.pretty_name
     assert data.dataset_info["splits"][0]["num_examples"] == len(nasty)
 

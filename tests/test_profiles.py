@@ -5,6 +5,7 @@ and line."""
 from __future__ import annotations
 
 from pathlib import Path
+
 import pytest
 from typer.testing import CliRunner
 
@@ -378,4 +379,3 @@ def test_profile_problems_are_reported_once_not_once_per_seed(
         (matching,) = [text for text in lines if f"profiles/{name}:{line}: " in text]
         assert words in matching
     assert "Traceback" not in result.output
-

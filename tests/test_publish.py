@@ -15,6 +15,7 @@ from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
 from huggingface_hub.utils._paths import DEFAULT_IGNORE_PATTERNS, filter_repo_objects
 
 from corpus_tools.errors import CorpusToolsError, UsageError
+from corpus_tools.package.manifest import file_checksums
 from corpus_tools.publish import hub as publish_module
 from corpus_tools.publish.hub import (
     HIDDEN_PATTERNS,
@@ -102,6 +103,7 @@ class FakeHfApi:
         repo_type: str | None = None,
         allow_patterns: list[str] | str | None = None,
         ignore_patterns: list[str] | str | None = None,
+        delete_patterns: list[str] | str | None = None,
     ) -> CommitInfo:
         self._record(
             "upload_folder",
@@ -113,6 +115,7 @@ class FakeHfApi:
                 "repo_type": repo_type,
                 "allow_patterns": allow_patterns,
                 "ignore_patterns": ignore_patterns,
+                "delete_patterns": delete_patterns,
             },
         )
         return CommitInfo(
@@ -120,6 +123,19 @@ class FakeHfApi:
             commit_message=commit_message or "",
             commit_description="",
             oid=COMMIT_OID,
+        )
+
+    def update_repo_settings(
+        self,
+        repo_id: str,
+        *,
+        private: bool | None = None,
+        token: str | bool | None = None,
+        repo_type: str | None = None,
+    ) -> None:
+        self._record(
+            "update_repo_settings",
+            {"repo_id": repo_id, "private": private, "token": token, "repo_type": repo_type},
         )
 
     def create_tag(
@@ -167,6 +183,8 @@ def write_dist(root: Path, manifest: dict[str, object] | None = None) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     data = {"dataset": "news-corpus", "version": "1.0.0"} if manifest is None else manifest
+    # The manifest vouches for every file, as a build's does.
+    data = {**data, "files": file_checksums(dist)}
     (dist / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
     return dist
 
@@ -219,6 +237,7 @@ def test_publish_makes_the_exact_calls_in_order(dist: Path) -> None:
         "repo_type": "dataset",
         "allow_patterns": None,
         "ignore_patterns": [".*", "*/.*"],
+        "delete_patterns": ["*"],  # files dist/ no longer has are deleted in the same commit
     }
     assert tag == {
         "repo_id": REPO_ID,
@@ -244,6 +263,19 @@ def test_private_flag_reaches_create_repo(dist: Path, private: bool) -> None:
     api = FakeHfApi()
     publish(dist, REPO_ID, api=api, token=FAKE_TOKEN, private=private)
     assert api.calls[0].args["private"] is private
+    # create_repo leaves an existing repository alone: the visibility is set explicitly.
+    assert api.calls[1].name == "update_repo_settings"
+    assert api.calls[1].args["private"] is private
+    assert api.names()[2:] == ["list_repo_refs", "upload_folder", "create_tag"]
+
+
+def test_a_file_changed_after_the_build_is_refused_before_any_call(dist: Path) -> None:
+    (dist / "README.md").write_text("edited by hand\n", encoding="utf-8")
+    api = FakeHfApi()
+    with pytest.raises(UsageError) as caught:
+        publish(dist, REPO_ID, api=api, token=FAKE_TOKEN)
+    assert caught.value.code == "dist-mismatch"
+    assert api.calls == []
 
 
 def test_tag_of_another_version_does_not_block(dist: Path) -> None:

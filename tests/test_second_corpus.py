@@ -34,7 +34,8 @@ patterns = [
 ]
 
 [[date]]
-pattern = '(?P<day>\\d{1,2}) (?P<month>[A-Z][a-z]+) (?P<year>\\d{4}), (?P<hour>\\d{1,2}):(?P<minute>\\d{2})(?P<ampm>am|pm)'
+pattern = '''(?x) (?P<day>\\d{1,2}) \\s (?P<month>[A-Z][a-z]+) \\s (?P<year>\\d{4}) ,\\s
+  (?P<hour>\\d{1,2}) : (?P<minute>\\d{2}) (?P<ampm>am|pm)'''
 
 [[rule]]
 name = "masthead"

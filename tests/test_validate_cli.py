@@ -558,7 +558,7 @@ def test_invalid_json_line_is_reported_with_its_line() -> None:
 )
 def test_invalid_json_column_is_the_column_on_the_files_line() -> None:
     file = f"{RECORD_FIXTURES}/not_json.jsonl"
-    code, document = run_json("--records", file)
+    _, document = run_json("--records", file)
     assert errors_of(document) == [
         problem(
             "invalid-json",
@@ -592,9 +592,7 @@ def test_missing_records_file_is_a_usage_error() -> None:
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert line.startswith(f"{file}: ")
-    assert line.endswith(
-        f"{file} does not exist; pass a .jsonl file made by corpus-tools convert"
-    )
+    assert line.endswith(f"{file} does not exist; pass a .jsonl file made by corpus-tools convert")
 
 
 def test_records_and_dataset_together_is_a_usage_error() -> None:

@@ -100,6 +100,8 @@ class Profile:
     dates: tuple[re.Pattern[str], ...]
     rules: tuple[Rule, ...] = field(default_factory=tuple)
     min_score: int = MIN_DETECT_SCORE
+    # For each detection pattern, a literal every match contains (None when there is none).
+    required: tuple[str | None, ...] = ()
     # Rules by zone, in order, computed once so that conversion filters nothing per line.
     by_zone: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False)
 
@@ -109,8 +111,17 @@ class Profile:
         return self.outlet.id
 
     def score(self, text: str) -> int:
-        """How many detection patterns occur in the normalised text."""
-        return sum(1 for pattern in self.detect if pattern.search(text))
+        """How many detection patterns occur in the normalised text.
+
+        A pattern whose required literal is absent cannot match, so the cheap substring test
+        skips most regex scans of the whole text; the result is the same.
+        """
+        required = self.required or (None,) * len(self.detect)
+        return sum(
+            1
+            for pattern, literal in zip(self.detect, required, strict=True)
+            if (literal is None or literal in text) and pattern.search(text)
+        )
 
 
 @dataclass(frozen=True)
@@ -195,6 +206,29 @@ def _only_separators(items: Any, named: set[int]) -> bool:
         if not ok:
             return False
     return True
+
+
+def required_literal(pattern: re.Pattern[str]) -> str | None:
+    """The longest run of literal characters that every match of ``pattern`` contains."""
+    if pattern.flags & re.IGNORECASE:
+        return None
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+
+        items = _parser.parse(pattern.pattern, pattern.flags).data
+    except Exception:  # the private parser changed: no prefilter, same results
+        return None
+    best = run = ""
+    for op, av in items:
+        if op is c.LITERAL:
+            run += chr(av)
+        else:
+            best, run = max(best, run, key=len), ""
+            if op is c.SUBPATTERN and av[1] & re.IGNORECASE:
+                continue
+    best = max(best, run, key=len)
+    return best or None
 
 
 def leaves_text(pattern: re.Pattern[str]) -> bool:
@@ -369,9 +403,11 @@ def _load_one(
             zone: tuple(r for r in ordered if r.zone in (zone, "any"))
             for zone in ("header", "body", "footer")
         }
+        compiled = tuple(p for p in detect if p is not None)
         return Profile(
             outlet=outlet,
-            detect=tuple(p for p in detect if p is not None),
+            detect=compiled,
+            required=tuple(required_literal(p) for p in compiled),
             dates=tuple(p for p in dates if p is not None),
             rules=ordered,
             min_score=int(min_score),

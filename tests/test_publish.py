@@ -287,7 +287,7 @@ def test_tag_of_another_version_does_not_block(dist: Path) -> None:
 
 def test_default_client_is_hfapi(dist: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     api = FakeHfApi()
-    monkeypatch.setattr(publish_module, "HfApi", lambda: api)
+    monkeypatch.setattr(publish_module, "HfApi", lambda **kwargs: api)
     publish(dist, REPO_ID, token=FAKE_TOKEN)
     assert api.names() == ["create_repo", "list_repo_refs", "upload_folder", "create_tag"]
 

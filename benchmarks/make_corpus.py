@@ -293,6 +293,7 @@ def write_project(
     toml = re.sub(r'(?m)^pretty_name = ".*"$', f'pretty_name = "{pretty}"', toml)
     (out / "dataset.toml").write_text(toml, encoding="utf-8")
     shutil.copytree(ROOT / "card", out / "card")
+    shutil.copytree(ROOT / "profiles", out / "profiles")
     width = max(3, len(str(n - 1)))
     for article in articles(n, seed):
         data = article.text().encode("utf-8")

@@ -34,11 +34,12 @@ def seed_files(folder: Path = SEEDS) -> list[str]:
 def copy_project(
     target: Path, *, releases: bool = True, seeds: tuple[str, ...] | None = None
 ) -> Path:
-    """Copy this repository's project (dataset.toml, seeds/, card/, and releases/ unless
+    """Copy this repository's project (dataset.toml, seeds/, card/, profiles/, and releases/ unless
     ``releases`` is false) into ``target``; ``seeds`` limits the copy to those seed files."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "dataset.toml", target / "dataset.toml")
     shutil.copytree(ROOT / "card", target / "card")
+    shutil.copytree(ROOT / "profiles", target / "profiles")
     if seeds is None:
         shutil.copytree(SEEDS, target / "seeds")
     else:
@@ -64,8 +65,8 @@ def cli_executable() -> str:
 
 @pytest.fixture(scope="session")
 def profiles() -> ProfileSet:
-    """The built-in outlet profiles."""
-    return load_profiles()
+    """This repository's outlet profiles with the built-in ones."""
+    return load_profiles(ROOT / "profiles")
 
 
 @pytest.fixture(scope="session")

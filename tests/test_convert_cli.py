@@ -124,11 +124,6 @@ def test_an_unwritable_output_is_reported_in_one_line(project: Path) -> None:
     assert "Traceback" not in result.output
 
 
-@pytest.mark.xfail(
-    reason="library bug: problems.py gives cannot-write exit code 1 (invalid data), but an "
-    "unwritable output path is a usage error (exit 2), as corpus-tools 0.1 reported it",
-    strict=True,
-)
 def test_an_unwritable_output_is_a_usage_error(project: Path) -> None:
     result = runner.invoke(app, ["convert", "-o", str(project / "seeds")])
     assert result.exit_code == 2

@@ -142,12 +142,6 @@ def test_add_after_999_gives_1000(new_project: Path, tmp_path: Path) -> None:
     assert f"seeds/{name}" in [c.file for c in report.checked]
 
 
-@pytest.mark.xfail(
-    reason="library bug: ingest/seeds.py list_seeds sorts seed files by name as strings, so "
-    "1000_<id>.txt is read (and becomes a row) before 999_<id>.txt, against the order "
-    "numbers that corpus-tools add gives",
-    strict=True,
-)
 def test_seed_1000_comes_after_seed_999(new_project: Path, tmp_path: Path) -> None:
     data = article(999).encode("utf-8")
     (new_project / "seeds" / f"999_{sha16(data)}.txt").write_bytes(data)

@@ -330,12 +330,6 @@ def test_a_stray_file_in_releases_is_reported(project: Path) -> None:
     assert "Traceback" not in cli.output
 
 
-@pytest.mark.xfail(
-    reason="library bug: release/history.py raises UsageError('bad-release-file'), but "
-    "problems.py gives bad-release-file exit code 1, so a broken project file exits 1 "
-    "instead of the usage exit code 2 that UsageError documents (0.1 exited 2)",
-    strict=True,
-)
 def test_a_stray_file_in_releases_is_a_usage_error(project: Path) -> None:
     do_release()
     (RELEASES / "v1.0.0-old.json").write_text("{}", encoding="utf-8")

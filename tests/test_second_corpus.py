@@ -300,12 +300,6 @@ def test_a_second_corpus_from_nothing(harbor: Path, tmp_path: Path) -> None:
     assert croissant["version"] == "1.0.0"
 
 
-@pytest.mark.xfail(
-    reason="library bug: schema/article.schema.json field descriptions name the first "
-    "corpus's outlets ('such as Rasa's News ID', line 139; 'such as TEHRAN', line 129), and "
-    "every project's card copies them into its Data Fields table",
-    strict=True,
-)
 def test_the_card_names_nothing_of_the_first_corpus(harbor: Path) -> None:
     card = (harbor / "dist" / "README.md").read_text(encoding="utf-8")
     assert [word for word in FORBIDDEN if word in card] == []

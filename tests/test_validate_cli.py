@@ -43,14 +43,6 @@ Mutation = Callable[[list[Record]], None]
 
 runner = CliRunner()
 
-NA_BUG = pytest.mark.xfail(
-    reason="library bug: validate/table.py _precision_ok and _date_ok test NA with x != x, "
-    "which raises TypeError for pandas.NA (a record without a date); pandera turns that into "
-    "a failure case with index None, which table_failures drops, so precision-mismatch and "
-    "date-out-of-range never fire when any record of the table is undated",
-    strict=True,
-)
-
 
 @pytest.fixture(scope="module")
 def golden_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -266,21 +258,9 @@ BAD_SEEDS: dict[str, dict[str, Any]] = {
 }
 
 
-FURNITURE_BODY_BUG = pytest.mark.xfail(
-    reason="library bug: the generic line classifier (convert/rules.py _classify, commit "
-    "d474ae3) keeps 'Leave a Comment' as a body paragraph, which the generic profile's own "
-    "furniture rule (common.comment_form_start) then rejects as furniture-in-body; a seed of "
-    "only furniture must be a no-body conversion error",
-    strict=True,
-)
-
-
 @pytest.mark.parametrize(
     "case",
-    [
-        pytest.param(case, marks=[FURNITURE_BODY_BUG] if case == "no_body" else [])
-        for case in sorted(BAD_SEEDS)
-    ],
+    sorted(BAD_SEEDS),
 )
 def test_bad_seed_is_reported_on_one_line_with_its_file(case: str) -> None:
     code, document = run_json(f"{SEED_FIXTURES}/{case}")
@@ -315,7 +295,6 @@ def test_future_date_points_at_the_date_line(golden_project: Path) -> None:
     assert "2099" in seed_lines.splitlines()[3 - 1]
 
 
-@NA_BUG
 def test_future_date_is_found_among_undated_records(tmp_path: Path) -> None:
     root = copy_project(tmp_path / "corpus", releases=False, seeds=GOLDEN_SEEDS)
     future = ROOT / SEED_FIXTURES / "future_date" / "000_00000000000000a1.txt"
@@ -565,12 +544,6 @@ def test_invalid_json_line_is_reported_with_its_line() -> None:
     assert error["message"].endswith("); write one JSON object per line")
 
 
-@pytest.mark.xfail(
-    reason="library bug: validate/records.py read_jsonl passes the line with its trailing "
-    "newline to json.loads and reports exc.colno, the column on the line after that newline "
-    "(1) instead of the column on the file's line (14)",
-    strict=True,
-)
 def test_invalid_json_column_is_the_column_on_the_files_line() -> None:
     file = f"{RECORD_FIXTURES}/not_json.jsonl"
     _, document = run_json("--records", file)
@@ -718,10 +691,7 @@ TABLE_CASES: list[tuple[str, Mutation, int, str, str, str]] = [
 
 @pytest.mark.parametrize(
     ("code", "mutate", "line", "rid", "pointer", "message"),
-    [
-        pytest.param(*case, id=case[0], marks=[NA_BUG] if case[0] == "precision-mismatch" else [])
-        for case in TABLE_CASES
-    ],
+    [pytest.param(*case, id=case[0]) for case in TABLE_CASES],
 )
 def test_table_check_through_records(
     tmp_path: Path,

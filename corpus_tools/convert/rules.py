@@ -191,6 +191,23 @@ _BYLINE_LABEL = re.compile(r"^(?P<label>(?i:by|written by|posted by|reported by|
 _TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
 
 
+def _apply_first(line_no: int, line: str, draft: _Draft) -> bool:
+    """Place the first body line by the profile's first-line rules (a dateline); True if one
+    applied."""
+    words = len(line.split())
+    for rule in draft.profile.by_zone["body"]:
+        if not rule.first or not _applies(rule, words, draft, True):
+            continue
+        pieces = _pieces(rule, line, draft)
+        if pieces is None:
+            continue
+        draft.used.add(rule.qualified_name)
+        for piece in pieces:
+            draft.place(line_no, piece, rule, rule.kind)
+        return True
+    return False
+
+
 def _classify(lines: list[str], draft: _Draft) -> str:
     """The generic fallback: the line classifier labels every line; returns the language."""
     from corpus_tools.convert.generic import extract
@@ -223,12 +240,25 @@ def _classify(lines: list[str], draft: _Draft) -> str:
                 draft.place(line_no, label_piece, classifier, "label")
             draft.place(line_no, _Piece("byline", cut, len(line), line[cut:]), None, None)
         elif label in ("body", "subheading"):
+            # The profile's furniture rules still hold (a comment form is never body), and the
+            # first paragraph may open with a dateline.
+            furniture = furniture_rule(draft.profile, line)
+            if furniture is not None:
+                piece = _Piece("boilerplate", 0, len(line), line)
+                draft.place(line_no, piece, furniture, furniture.kind)
+                continue
+            if label == "body" and not draft.body and _apply_first(line_no, line, draft):
+                continue
             kind = "paragraph" if label == "body" else "subheading"
             draft.place(line_no, _Piece(kind, 0, len(line), line), None, None)
         elif label == "caption":
             draft.place(line_no, _Piece("caption", 0, len(line), line), None, None)
         else:
-            draft.place(line_no, _Piece("boilerplate", 0, len(line), line), classifier, "furniture")
+            # Name the furniture by the profile's own rule where one matches (a credit, a
+            # share line); otherwise the classifier removed it.
+            rule = furniture_rule(draft.profile, line) or classifier
+            piece = _Piece("boilerplate", 0, len(line), line)
+            draft.place(line_no, piece, rule, rule.kind or "furniture")
     return result.language
 
 

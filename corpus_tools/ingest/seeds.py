@@ -79,6 +79,12 @@ def decode(seed: Seed) -> str:
         raise ConversionError("not-utf8", file=seed.path, line=line, detail=detail) from None
 
 
+def _order(path: Path) -> tuple[int, str]:
+    """Seeds by order number (999 before 1000), then any other entry by name."""
+    match = SEED_NAME.match(path.name)
+    return (int(match.group("order")), path.name) if match else (-1, path.name)
+
+
 def list_seeds(folder: Path) -> list[Path]:
     """The folder's entries in name order, hidden ones left out (subfolders and other
     non-files are reported by ``read_seed``, so that no seed silently drops out)."""
@@ -86,7 +92,7 @@ def list_seeds(folder: Path) -> list[Path]:
         what = "is not a folder" if folder.exists() else "does not exist"
         raise UsageError("no-seeds-folder", file=str(folder), folder=folder, what=what)
     try:
-        files = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+        files = sorted((p for p in folder.iterdir() if not p.name.startswith(".")), key=_order)
     except OSError as exc:
         raise UsageError(
             "no-seeds-folder", file=str(folder), folder=folder, what=f"cannot be read ({exc})"

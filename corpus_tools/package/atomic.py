@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import tempfile
@@ -25,10 +26,16 @@ def current_umask() -> int:
     return mask
 
 
+# Output paths the user chose wrongly (a usage error, exit 2); any other OSError on output
+# (no space, a read-only file system, an I/O error) is a fault of the run (exit 1).
+_USAGE_ERRNOS = {errno.EISDIR, errno.ENOTDIR, errno.ENAMETOOLONG, errno.EACCES, errno.EPERM}
+
+
 def write_error(path: Path, exc: OSError) -> CorpusToolsError:
     """An OSError on output as one line naming the path and the cause."""
+    code = "bad-output" if exc.errno in _USAGE_ERRNOS else "cannot-write"
     return CorpusToolsError(
-        "cannot-write", file=str(path), path=path, reason=exc.strerror or type(exc).__name__
+        code, file=str(path), path=path, reason=exc.strerror or type(exc).__name__
     )
 
 

@@ -38,6 +38,8 @@ KIND_REASONS = {
     "label": "labels such as 'News ID:' or 'By' whose value is kept in its own field",
     "navigation": "menus and breadcrumbs that are not the article's section",
     "credit": "wire-service credits such as 'Reporting by' or 'Source:' lines",
+    "furniture": "lines the generic line classifier judged to be page furniture (menus, link "
+    "lists, related headlines, footers)",
 }
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 

@@ -271,7 +271,7 @@ def read_jsonl(project: Project, path: Path, report: Report) -> Iterator[tuple[O
         for number, raw in enumerate(handle, start=1):
             # Only LF ends a JSON Lines record: U+2028 and friends may stand inside strings.
             try:
-                line = raw.decode("utf-8")
+                line = raw.decode("utf-8").removesuffix("\n")
             except UnicodeDecodeError:
                 report.problems.append(
                     Problem(

@@ -157,9 +157,16 @@ class CompactTable:
         )
 
 
+def _missing(value: Any) -> bool:
+    """None, NaN or pandas' NA (``NA != NA`` raises, so compare nothing)."""
+    import pandas as pd
+
+    return value is None or bool(pd.isna(value))
+
+
 def _precision_ok(precision: Any, time: Any) -> bool:
-    precision = None if precision is None or precision != precision else precision  # NA
-    time = None if time is None or time != time else time
+    precision = None if _missing(precision) else precision
+    time = None if _missing(time) else time
     if precision in (None, "day"):
         return time is None
     if precision == "hour":
@@ -168,7 +175,7 @@ def _precision_ok(precision: Any, time: Any) -> bool:
 
 
 def _date_ok(date: Any, founded: int | None, today: dt.date) -> bool:
-    if date is None or date != date:
+    if _missing(date):
         return True
     day = dt.date.fromisoformat(str(date))
     return day <= today and (founded is None or day.year >= founded)

@@ -137,7 +137,14 @@ def write_dist(
     jobs: int = 1,
 ) -> tuple[Report, int, str]:
     """Stream the seeds into every file of dist/ in an empty folder; (report, rows, version)."""
-    from corpus_tools.package.card import CardStats, render_card, render_changelog
+    from corpus_tools.package.card import (
+        ID_LISTS,
+        CardStats,
+        id_lists,
+        needs_id_lists,
+        render_card,
+        render_changelog,
+    )
     from corpus_tools.package.croissant import build_croissant, write_croissant
     from corpus_tools.package.features import schema_features
     from corpus_tools.package.manifest import (
@@ -191,6 +198,8 @@ def write_dist(
         project, version, stats, changelog, unreleased, writer.num_bytes, download_size
     )
     (folder / "README.md").write_text(card, encoding="utf-8", newline="\n")
+    if needs_id_lists(stats):  # the card lists at most ID_LIST_CAP ids and links here
+        (folder / ID_LISTS).write_text(dumps(id_lists(stats)), encoding="utf-8", newline="\n")
     current["files"] = file_checksums(folder)
     (folder / MANIFEST).write_text(dumps(current), encoding="utf-8", newline="\n")
     return report, writer.rows, version

@@ -190,16 +190,10 @@ def add(
         added seeds/000_3f1c2a9b8d7e6f50.txt
     """
     with _reported():
-        written = _project(project).add(files)
+        loaded = _project(project)
+        written = loaded.add(files)
     for path in written:
-        print(f"added {_show(path)}")
-
-
-def _show(path: Path) -> str:
-    try:
-        return path.absolute().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
+        print(f"added {loaded.show(path)}")
 
 
 SeedsOpt = Annotated[
@@ -226,8 +220,9 @@ def convert(
         wrote 5 records to records.jsonl
     """
     with _reported():
-        count = _project(project).write_records(output, seeds)
-    print(f"wrote {count} records to {_show(output)}")
+        loaded = _project(project)
+        count = loaded.write_records(output, seeds)
+    print(f"wrote {count} records to {loaded.show(output)}")
 
 
 @app.command()
@@ -311,7 +306,7 @@ def build_command(
         with _progress("building") as step:
             result = loaded.build(output, seeds, progress=step, jobs=_jobs(jobs), notify=_note)
     print(
-        f"built {_show(result.output)}: {result.records} records, "
+        f"built {loaded.show(result.output)}: {result.records} records, "
         f"{len(result.files)} files (version {result.version})"
     )
 

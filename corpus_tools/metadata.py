@@ -7,6 +7,7 @@ is not here: the release history (``releases/``) is its only record.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Callable
@@ -274,8 +275,13 @@ def keys_markdown() -> str:
     return "\n".join(rows)
 
 
-def template_toml() -> str:
-    """A commented dataset.toml with every key, as corpus-tools init writes it."""
+def template_toml(values: dict[str, str] | None = None) -> str:
+    """A commented dataset.toml with every key, as corpus-tools init writes it.
+
+    ``values`` gives some keys their first value (strings); the others get their example
+    (required keys) or their default.
+    """
+    values = values or {}
     lines = [
         "# Dataset metadata for corpus-tools. Every key is documented in corpus-tools' README",
         "# ('dataset.toml'). The version is not kept here: `corpus-tools release` records each",
@@ -291,7 +297,10 @@ def template_toml() -> str:
         short = name.removeprefix("license.")
         required = "required" if key.required else "optional"
         lines.append(f"# {key.doc} ({key.type}, {required})")
-        value = key.example if key.required else _toml_default(key)
+        if name in values:
+            value = json.dumps(values[name], ensure_ascii=False)  # a valid TOML basic string
+        else:
+            value = key.example if key.required else _toml_default(key)
         lines += [f"{short} = {value}", ""]
     return "\n".join(lines)
 

@@ -18,7 +18,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from corpus_tools.convert.profiles import ProfileSet, load_profiles
 from corpus_tools.errors import CorpusToolsError, UsageError
@@ -38,6 +38,7 @@ PROFILES = "profiles"
 CARD = "card"
 RELEASES = "releases"
 DIST = "dist"
+T = TypeVar("T")
 Progress = Callable[[str], None]
 Notify = Callable[[str], None]
 
@@ -75,17 +76,18 @@ class Project:
         """Find and load the project that holds ``path``; every file problem is reported."""
         root = find_root(Path(path))
         errors: list[CorpusToolsError] = []
-        meta = profiles = prose = None
-        for loader in ("meta", "profiles", "prose"):
+
+        def collect(load: Callable[[Path], T], where: Path) -> T | None:
+            """Load one file set; its problems join the others instead of stopping here."""
             try:
-                if loader == "meta":
-                    meta = load_meta(root / METADATA_FILE)
-                elif loader == "profiles":
-                    profiles = load_profiles(root / PROFILES)
-                else:
-                    prose = load_prose(root / CARD)
+                return load(where)
             except CorpusToolsError as error:
                 errors.extend(getattr(error, "errors", [error]))
+                return None
+
+        meta = collect(load_meta, root / METADATA_FILE)
+        profiles = collect(load_profiles, root / PROFILES)
+        prose = collect(load_prose, root / CARD)
         if errors:
             from corpus_tools.errors import ProjectErrors
 
@@ -185,14 +187,13 @@ class Project:
 
     def _recover(self, output: Path, notify: Notify | None) -> bool:
         """Clean up after interrupted runs; True when a recorded release awaits its build."""
-        from corpus_tools.state import clean_leftovers, pending_release, recover
+        from corpus_tools.state import clean_leftovers, recover
 
-        notes = clean_leftovers(output) + recover(self)
-        for note in notes:
+        notes, finishing = recover(self)
+        for note in clean_leftovers(output) + notes:
             if notify is not None:
                 notify(note)
-        pending = pending_release(self)
-        return pending is not None and pending[1]
+        return finishing
 
     def release(
         self,

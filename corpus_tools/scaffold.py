@@ -52,15 +52,9 @@ def init_project(folder: Path) -> list[Path]:
         what = "files" if folder.is_dir() else "a file of that name"
         raise UsageError("project-exists", file=str(folder), path=folder, what=what)
     name = _slug(folder.absolute().name)
-    toml = template_toml()
-    toml = toml.replace('name = "harbor-news"', f'name = "{name}"', 1)
     pretty = name.replace("-", " ").replace("_", " ").title()
-    toml = toml.replace('pretty_name = "Harbor News Articles"', f'pretty_name = "{pretty}"', 1)
-    toml = toml.replace(
-        'summary = "English articles from ... converted into records."',
-        'summary = "Page copies of news articles converted into validated article records."',
-        1,
-    )
+    summary = "Page copies of news articles converted into validated article records."
+    toml = template_toml({"name": name, "pretty_name": pretty, "summary": summary})
     files = {
         METADATA_FILE: toml,
         ".gitignore": GITIGNORE,

@@ -97,17 +97,17 @@ def pending_release(project: Project) -> tuple[str, bool] | None:
     return version, (project.releases_dir / f"v{version}.json").is_file()
 
 
-def recover(project: Project) -> list[str]:
+def recover(project: Project) -> tuple[list[str], bool]:
     """Say what an interrupted release left, rolling back one that was never recorded.
 
-    A recorded one is finished by the build that follows (the caller's), which derives dist/
-    from the seeds and the release history.
+    Returns the notes and whether a recorded release awaits the build that follows (the
+    caller's), which derives dist/ from the seeds and the release history.
     """
     pending = pending_release(project)
     if pending is None:
-        return []
+        return [], False
     version, recorded = pending
     if recorded:
-        return [f"finishing interrupted release v{version}: rebuilding dist/"]
+        return [f"finishing interrupted release v{version}: rebuilding dist/"], True
     end_release(project)
-    return [f"rolled back interrupted release v{version}: it was never recorded"]
+    return [f"rolled back interrupted release v{version}: it was never recorded"], False

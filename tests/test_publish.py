@@ -173,7 +173,7 @@ def write_dist(root: Path, manifest: dict[str, object] | None = None) -> Path:
         "CHANGELOG.md": "# Changelog\n\n## 1.0.0\n",
         "article.schema.json": "{}\n",
         "data/train-00000-of-00001.parquet": "PAR1",
-        "releases/v1.0.0.json": '{"version": "1.0.0"}\n',
+        "releases/v1.0.0.json": '{"version": "1.0.0", "records": []}\n',
         ".DS_Store": "junk",
         "data/.train.parquet.partial": "junk",
         ".cache/huggingface/upload/x.metadata": "junk",
@@ -182,7 +182,8 @@ def write_dist(root: Path, manifest: dict[str, object] | None = None) -> Path:
         path = dist / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    data = {"dataset": "news-corpus", "version": "1.0.0"} if manifest is None else manifest
+    default = {"dataset": "news-corpus", "version": "1.0.0", "records": []}
+    data = default if manifest is None else manifest
     # The manifest vouches for every file, as a build's does.
     data = {**data, "files": file_checksums(dist)}
     (dist / "manifest.json").write_text(json.dumps(data), encoding="utf-8")

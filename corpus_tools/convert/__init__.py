@@ -13,7 +13,7 @@ from corpus_tools.ingest.seeds import list_seeds, read_seed
 from corpus_tools.record import Record
 
 if TYPE_CHECKING:
-    from corpus_tools.project import Project
+    from corpus_tools.project import Progress, Project
 
 __all__ = [
     "GENERIC",
@@ -50,7 +50,7 @@ class ConvertFailed(CorpusToolsError):
 
 
 def write_records(
-    project: Project, folder: Path, output: Path, progress: object | None = None
+    project: Project, folder: Path, output: Path, progress: Progress | None = None
 ) -> int:
     """Convert and schema-check every seed, then write JSON Lines atomically.
 
@@ -65,7 +65,7 @@ def write_records(
     with AtomicWriter(output) as out:
         for path in paths:
             shown = project.show(path)
-            if callable(progress):
+            if progress is not None:
                 progress(shown)
             try:
                 record = convert_seed(

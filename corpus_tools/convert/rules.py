@@ -139,11 +139,14 @@ def _applies(rule: Rule, words: int, draft: _Draft, zone_first: bool) -> bool:
     return not any(draft.has(name) for name in rule.forbids_any)
 
 
-def _apply(zone: str, line_no: int, line: str, draft: _Draft, zone_first: bool) -> Rule | None:
-    """Try the zone's rules in order; place the pieces of the first that applies."""
+def _apply(
+    zone: str, line_no: int, line: str, draft: _Draft, zone_first: bool, first_only: bool = False
+) -> Rule | None:
+    """Try the zone's rules in order (only its first-line rules with ``first_only``); place
+    the pieces of the first that applies."""
     words = len(line.split())  # once per line, not once per rule
     for rule in draft.profile.by_zone[zone]:
-        if not _applies(rule, words, draft, zone_first):
+        if (first_only and not rule.first) or not _applies(rule, words, draft, zone_first):
             continue
         pieces = _pieces(rule, line, draft)
         if pieces is None:
@@ -191,23 +194,6 @@ _BYLINE_LABEL = re.compile(r"^(?P<label>(?i:by|written by|posted by|reported by|
 _TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
 
 
-def _apply_first(line_no: int, line: str, draft: _Draft) -> bool:
-    """Place the first body line by the profile's first-line rules (a dateline); True if one
-    applied."""
-    words = len(line.split())
-    for rule in draft.profile.by_zone["body"]:
-        if not rule.first or not _applies(rule, words, draft, True):
-            continue
-        pieces = _pieces(rule, line, draft)
-        if pieces is None:
-            continue
-        draft.used.add(rule.qualified_name)
-        for piece in pieces:
-            draft.place(line_no, piece, rule, rule.kind)
-        return True
-    return False
-
-
 def _classify(lines: list[str], draft: _Draft) -> str:
     """The generic fallback: the line classifier labels every line; returns the language."""
     from corpus_tools.convert.generic import extract
@@ -247,8 +233,9 @@ def _classify(lines: list[str], draft: _Draft) -> str:
                 piece = _Piece("boilerplate", 0, len(line), line)
                 draft.place(line_no, piece, furniture, furniture.kind)
                 continue
-            if label == "body" and not draft.body and _apply_first(line_no, line, draft):
-                continue
+            first = label == "body" and not draft.body
+            if first and _apply("body", line_no, line, draft, True, first_only=True):
+                continue  # the first paragraph opened with a dateline
             kind = "paragraph" if label == "body" else "subheading"
             draft.place(line_no, _Piece(kind, 0, len(line), line), None, None)
         elif label == "caption":

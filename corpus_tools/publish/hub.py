@@ -245,24 +245,16 @@ def verify_dist(dist: Path, version: str) -> None:
     """Refuse a dist/ that its manifest does not vouch for: a changed, missing or unlisted
     file, or a version that is not the latest release."""
     from corpus_tools.package.manifest import folder_problems
+    from corpus_tools.release.history import UNRELEASED, current_version, release_history
 
     problems = folder_problems(dist)
-    latest = _latest_release(dist)
-    if latest is not None and latest != version:
+    latest = current_version(release_history(dist / "releases"))
+    if latest != UNRELEASED and latest != version:
         problems.append(f"manifest.json has version {version}, but the latest release is {latest}")
     if problems:
         raise UsageError(
             "dist-mismatch", file=str(dist), detail="; ".join(problems[:3]), count=len(problems)
         )
-
-
-def _latest_release(dist: Path) -> str | None:
-    versions = []
-    for path in (dist / "releases").glob("v*.json"):
-        match = re.fullmatch(r"v(\d+)\.(\d+)\.(\d+)\.json", path.name)
-        if match:
-            versions.append(tuple(int(x) for x in match.groups()))
-    return ".".join(map(str, max(versions))) if versions else None
 
 
 def _require_released(dist: Path, manifest: dict[str, object], version: str) -> None:

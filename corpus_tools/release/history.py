@@ -6,21 +6,15 @@ replaces, and a build copies it into dist/releases/.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Any
 
 from corpus_tools.errors import UsageError
+from corpus_tools.package.manifest import read_json
 
 _RELEASE_FILE = re.compile(r"v(?P<version>(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*))\.json")
 UNRELEASED = "0.0.0"
-
-
-def read_json(path: Path) -> dict[str, Any]:
-    """A JSON object from a file."""
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return data
 
 
 def release_history(folder: Path) -> list[dict[str, Any]]:

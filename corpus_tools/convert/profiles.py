@@ -14,9 +14,11 @@ import tomllib
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+from corpus_tools.convert.probe import Probe, TextView, any_fullmatch
 from corpus_tools.errors import CorpusToolsError, ProjectErrors
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
@@ -85,10 +87,33 @@ class Rule:
     # Only boilerplate groups: the rule removes whole furniture lines.
     furniture_only: bool = False
 
-    @property
+    @cached_property
     def qualified_name(self) -> str:
         """``profile.rule`` as written to boilerplate entries."""
         return f"{self.source}.{self.name}"
+
+    def fits(self, words: int, zone_first: bool, first_only: bool) -> bool:
+        """Whether the rule's static conditions allow a line of ``words`` words."""
+        if (self.first and not zone_first) or (first_only and not self.first):
+            return False
+        if self.min_words is not None and words < self.min_words:
+            return False
+        return self.max_words is None or words <= self.max_words
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The rules that may apply to a line, in order, and one pattern that matches a line
+    only if one of theirs does (None when the patterns cannot be joined)."""
+
+    rules: tuple[Rule, ...]
+    any_match: re.Pattern[str] | None
+
+    def may_apply(self, line: str) -> bool:
+        """False when no rule of the plan can match the line: one regex call, not one each."""
+        if not self.rules:
+            return False
+        return self.any_match is None or self.any_match.fullmatch(line) is not None
 
 
 @dataclass(frozen=True)
@@ -100,28 +125,53 @@ class Profile:
     dates: tuple[re.Pattern[str], ...]
     rules: tuple[Rule, ...] = field(default_factory=tuple)
     min_score: int = MIN_DETECT_SCORE
-    # For each detection pattern, a literal every match contains (None when there is none).
-    required: tuple[str | None, ...] = ()
+    # The detection patterns with the cheap tests that spare most of their scans.
+    probes: tuple[Probe, ...] = ()
     # Rules by zone, in order, computed once so that conversion filters nothing per line.
     by_zone: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False)
+    # Plans by (zone, word count up to a cap, first line of its zone, first-line rules only),
+    # made on first use.
+    _plans: dict[tuple[str, int, bool, bool], Plan] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    _caps: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def plan(self, zone: str, words: int, zone_first: bool, first_only: bool = False) -> Plan:
+        """The rules of ``zone`` whose static conditions allow this line, joined for a fast
+        test; ``zone="furniture"`` gives the body rules that only remove furniture."""
+        rules = self.by_zone["body" if zone == "furniture" else zone]
+        cap = self._caps.get(zone)
+        if cap is None:
+            # Above every rule's word bounds, all counts behave alike: one plan serves them.
+            lows = [r.min_words or 0 for r in rules]
+            highs = [(r.max_words or 0) + 1 for r in rules]
+            cap = self._caps[zone] = max([0, *lows, *highs])
+        key = (zone, min(words, cap), zone_first, first_only)
+        plan = self._plans.get(key)
+        if plan is None:
+            chosen = tuple(
+                r
+                for r in rules
+                if r.fits(key[1], zone_first, first_only)
+                and (zone != "furniture" or r.furniture_only)
+            )
+            plan = self._plans[key] = Plan(chosen, any_fullmatch([r.pattern for r in chosen]))
+        return plan
 
     @property
     def id(self) -> str:
         """The profile id, equal to the outlet id."""
         return self.outlet.id
 
-    def score(self, text: str) -> int:
+    def score(self, text: str | TextView) -> int:
         """How many detection patterns occur in the normalised text.
 
-        A pattern whose required literal is absent cannot match, so the cheap substring test
-        skips most regex scans of the whole text; the result is the same.
+        Each pattern is asked through its probe, which skips the scans that cannot match; the
+        count is the same as searching with every pattern.
         """
-        required = self.required or (None,) * len(self.detect)
-        return sum(
-            1
-            for pattern, literal in zip(self.detect, required, strict=True)
-            if (literal is None or literal in text) and pattern.search(text)
-        )
+        view = text if isinstance(text, TextView) else TextView(text)
+        probes = self.probes or tuple(Probe(p) for p in self.detect)
+        return sum(1 for probe in probes if probe.search(view))
 
 
 @dataclass(frozen=True)
@@ -206,29 +256,6 @@ def _only_separators(items: Any, named: set[int]) -> bool:
         if not ok:
             return False
     return True
-
-
-def required_literal(pattern: re.Pattern[str]) -> str | None:
-    """The longest run of literal characters that every match of ``pattern`` contains."""
-    if pattern.flags & re.IGNORECASE:
-        return None
-    try:
-        from re import _constants as c  # type: ignore[attr-defined]
-        from re import _parser  # type: ignore[attr-defined]
-
-        items = _parser.parse(pattern.pattern, pattern.flags).data
-    except Exception:  # the private parser changed: no prefilter, same results
-        return None
-    best = run = ""
-    for op, av in items:
-        if op is c.LITERAL:
-            run += chr(av)
-        else:
-            best, run = max(best, run, key=len), ""
-            if op is c.SUBPATTERN and av[1] & re.IGNORECASE:
-                continue
-    best = max(best, run, key=len)
-    return best or None
 
 
 def leaves_text(pattern: re.Pattern[str]) -> bool:
@@ -407,7 +434,7 @@ def _load_one(
         return Profile(
             outlet=outlet,
             detect=compiled,
-            required=tuple(required_literal(p) for p in compiled),
+            probes=tuple(Probe.of(p) for p in compiled),
             dates=tuple(p for p in dates if p is not None),
             rules=ordered,
             min_score=int(min_score),

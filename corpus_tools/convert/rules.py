@@ -8,6 +8,7 @@ from typing import Any
 
 from corpus_tools import __version__
 from corpus_tools.convert.dates import parse_published
+from corpus_tools.convert.probe import TextView
 from corpus_tools.convert.profiles import GENERIC, SEPARATORS, Profile, ProfileSet, Rule
 from corpus_tools.errors import ConversionError, UsageError
 from corpus_tools.ingest.seeds import Seed, check_name, decode
@@ -78,10 +79,11 @@ def pick_profile(text: str, profiles: ProfileSet) -> Profile:
     score; the generic fallback when none has that much evidence."""
     best: Profile | None = None
     best_score = 0
+    view = TextView(text)  # the lowered text is computed once, for all profiles
     for profile in profiles:
         if profile.id == GENERIC or not profile.detect:
             continue
-        score = profile.score(text)
+        score = profile.score(view)
         if score >= max(profile.min_score, 1) and score > best_score:
             best, best_score = profile, score
     return best or profiles.generic
@@ -125,28 +127,21 @@ def _pieces(rule: Rule, line: str, draft: _Draft) -> list[_Piece] | None:
     return pieces
 
 
-def _applies(rule: Rule, words: int, draft: _Draft, zone_first: bool) -> bool:
-    if rule.once and rule.qualified_name in draft.used:
-        return False
-    if rule.first and not zone_first:
-        return False
-    if rule.min_words is not None and words < rule.min_words:
-        return False
-    if rule.max_words is not None and words > rule.max_words:
-        return False
-    if rule.requires_any and not any(draft.has(name) for name in rule.requires_any):
-        return False
-    return not any(draft.has(name) for name in rule.forbids_any)
-
-
 def _apply(
     zone: str, line_no: int, line: str, draft: _Draft, zone_first: bool, first_only: bool = False
 ) -> Rule | None:
     """Try the zone's rules in order (only its first-line rules with ``first_only``); place
     the pieces of the first that applies."""
-    words = len(line.split())  # once per line, not once per rule
-    for rule in draft.profile.by_zone[zone]:
-        if (first_only and not rule.first) or not _applies(rule, words, draft, zone_first):
+    # Normalised lines hold single spaces only, so counting them counts the words.
+    plan = draft.profile.plan(zone, line.count(" ") + 1, zone_first, first_only)
+    if not plan.may_apply(line):
+        return None
+    for rule in plan.rules:
+        if rule.once and rule.qualified_name in draft.used:
+            continue
+        if rule.requires_any and not any(draft.has(name) for name in rule.requires_any):
+            continue
+        if any(draft.has(name) for name in rule.forbids_any):
             continue
         pieces = _pieces(rule, line, draft)
         if pieces is None:
@@ -307,14 +302,10 @@ def convert_seed(seed: Seed, profiles: ProfileSet) -> Record:
 
 def furniture_rule(profile: Profile, text: str) -> Rule | None:
     """The profile rule that would remove ``text`` as furniture if it stood on its own line."""
-    words = len(text.split())
-    for rule in profile.by_zone["body"]:
-        if not rule.furniture_only:
-            continue
-        if rule.min_words is not None and words < rule.min_words:
-            continue
-        if rule.max_words is not None and words > rule.max_words:
-            continue
+    plan = profile.plan("furniture", len(text.split()), zone_first=True)  # any position
+    if not plan.may_apply(text):
+        return None
+    for rule in plan.rules:
         if rule.pattern.fullmatch(text):
             return rule
     return None

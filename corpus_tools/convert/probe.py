@@ -1,0 +1,160 @@
+"""Cheap tests that spare a regex scan: a literal that every match contains, and line anchors.
+
+Python's ``re`` scans a text one position at a time unless the pattern starts with a literal.
+Profiles are full of ``(?m)^...`` and ``(?i)...`` patterns, so detection and line rules first
+ask a ``Probe``: a substring test (on the lowered text for case-insensitive patterns) rules out
+most texts, and a pattern anchored at line starts is searched as ``\\n...`` in ``"\\n" + text``,
+which ``re`` finds by its first character. The answers are exactly the regex's own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Characters that match an ASCII letter under IGNORECASE but whose lower() is not that letter
+# (the dotted and dotless i, the long s): with any of them in a text, folding proves nothing.
+_FOLD_EXCEPTIONS = ("İ", "ı", "ſ")
+# Global inline flags followed by a line-start anchor: ``(?m)^``, ``(?mi)^``...
+_GLOBAL_FLAGS = re.compile(r"^\(\?(?P<flags>[aiLmsux]+)\)")
+_FLAG_LETTERS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"))
+_NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
+_BACKREF = re.compile(r"\\[1-9]")
+_LINE_START = re.compile(r"^\((?P<flags>\?[aiLmsux]*m[aiLmsux]*)\)\^")
+
+
+@dataclass
+class TextView:
+    """One text with the derived forms that probes ask for, each computed at most once."""
+
+    text: str
+    _lowered: str | None = field(default=None, repr=False)
+    _foldable: bool | None = field(default=None, repr=False)
+    _lines: str | None = field(default=None, repr=False)
+
+    def lowered(self) -> str | None:
+        """The lower-cased text, or None when folding cannot rule a case-insensitive match out."""
+        if self._foldable is None:
+            self._foldable = self.text.isascii() or not any(
+                c in self.text for c in _FOLD_EXCEPTIONS
+            )
+            if self._foldable:
+                self._lowered = self.text.lower()
+        return self._lowered
+
+    def with_newline(self) -> str:
+        """The text after a newline, so that every line start follows a ``\\n``."""
+        if self._lines is None:
+            self._lines = "\n" + self.text
+        return self._lines
+
+
+@dataclass(frozen=True)
+class Probe:
+    """A compiled pattern with the cheap tests that can rule it out before it runs."""
+
+    pattern: re.Pattern[str]
+    literal: str | None = None  # every match contains it (lower-cased when ``folded``)
+    folded: bool = False
+    # The pattern rewritten to search ``"\n" + text`` (same matches), or None.
+    line_start: re.Pattern[str] | None = None
+
+    @classmethod
+    def of(cls, pattern: re.Pattern[str]) -> Probe:
+        """Work out the cheap tests for ``pattern`` (none when it is too unusual to analyse)."""
+        literal = required_literal(pattern)
+        folded = bool(pattern.flags & re.IGNORECASE)
+        if literal is not None and folded:
+            literal = literal.lower() if literal.isascii() else None
+        return cls(pattern, literal, folded, _line_start(pattern))
+
+    def possible(self, text: str, lowered: str | None) -> bool:
+        """False only when no match can exist: the required literal is absent."""
+        if self.literal is None:
+            return True
+        if self.folded:
+            return lowered is None or self.literal in lowered
+        return self.literal in text
+
+    def search(self, view: TextView) -> bool:
+        """Whether the pattern occurs anywhere in the text (``pattern.search``)."""
+        if not self.possible(view.text, view.lowered() if self.folded else None):
+            return False
+        if self.line_start is not None:
+            return self.line_start.search(view.with_newline()) is not None
+        return self.pattern.search(view.text) is not None
+
+
+def any_fullmatch(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern that fully matches a line exactly when one of ``patterns`` does.
+
+    Group names are dropped and each pattern keeps its own flags in a scoped group. None when
+    a pattern cannot be joined (a back-reference, or flags that cannot be scoped).
+    """
+    parts = []
+    for pattern in patterns:
+        source = pattern.pattern
+        head = _GLOBAL_FLAGS.match(source)
+        if head is not None:
+            source = source[head.end() :]
+        # Verbose comments could swallow the closing parenthesis; a/L flags cannot be scoped.
+        unusual = pattern.flags & (re.VERBOSE | re.ASCII | re.LOCALE)
+        if unusual or "(?P=" in source or _BACKREF.search(source):
+            return None
+        body, renamed = _NAMED_GROUP.subn("(?:", source)
+        if renamed != len(pattern.groupindex):  # a "(?P<" that is not a group: leave it be
+            return None
+        letters = "".join(ch for flag, ch in _FLAG_LETTERS if pattern.flags & flag)
+        parts.append(f"(?{letters}:{body})")
+    if not parts:
+        return None
+    try:
+        return re.compile("|".join(parts))
+    except re.error:
+        return None
+
+
+def _line_start(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``(?m)^REST`` as ``(?m)\\nREST``, when that finds the same texts."""
+    source = pattern.pattern
+    head = _LINE_START.match(source)
+    if head is None:
+        return None
+    rest = source[head.end() :]
+    # \A and lookbehinds would see the added newline; a top-level | would leave the anchor.
+    if r"\A" in rest or "(?<" in rest or _top_level_branch(source, pattern.flags):
+        return None
+    try:
+        return re.compile(f"({head['flags']})\\n{rest}")
+    except re.error:
+        return None
+
+
+def _top_level_branch(source: str, flags: int) -> bool:
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+
+        items = _parser.parse(source, flags).data
+    except Exception:  # the private parser changed: assume the worst
+        return True
+    return any(op is c.BRANCH for op, _ in items)
+
+
+def required_literal(pattern: re.Pattern[str]) -> str | None:
+    """The longest run of literal characters that every match of ``pattern`` contains."""
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+
+        items = _parser.parse(pattern.pattern, pattern.flags).data
+    except Exception:  # the private parser changed: no prefilter, same results
+        return None
+    best = run = ""
+    for op, av in items:
+        if op is c.LITERAL:
+            run += chr(av)
+        else:
+            best, run = max(best, run, key=len), ""
+    best = max(best, run, key=len)
+    return best or None

@@ -1,0 +1,123 @@
+"""The fast paths of conversion give exactly the answers of the plain regexes they stand for."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_tools.convert.probe import Probe, TextView, any_fullmatch, required_literal
+from corpus_tools.convert.profiles import load_profiles
+from corpus_tools.ingest.text import ODD_SPACES, normalise
+
+ROOT = Path(__file__).resolve().parents[1]
+PROFILES = load_profiles(ROOT / "profiles")
+DETECT = [p for profile in PROFILES for p in profile.detect]
+RULES = [r for profile in PROFILES for r in profile.rules]
+
+# Pieces that the patterns care about, mixed with characters that fold oddly under (?i).
+_WORDS = st.sampled_from(
+    [
+        "Press TV",
+        "presstv.ir",
+        "PRESSTV.IR",
+        "prеsstv",  # a Cyrillic e
+        "News ID: 42",
+        "TEHRAN -",
+        "end of message",
+        "Tags:",
+        "Share",
+        "Copyright",
+        "All rights reserved",
+        "By Jane Doe",
+        "January 5, 2024 at 3:04 pm",
+        "İ",
+        "ı",
+        "ſ",
+        "K",
+        "a",
+        " ",
+        "\n",
+        "\t",
+        "\u00a0",
+        "–",
+        "/",
+        "AFP/IRNA",
+    ]
+)
+_TEXTS = st.lists(_WORDS, max_size=30).map("".join)
+
+
+def _reference_normalise(text: str) -> list[str]:
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return [re.sub(r"[^\S\n]+", " ", line).strip() for line in text.split("\n")]
+
+
+def test_odd_spaces_are_all_of_unicode_whitespace_but_space_and_line_breaks() -> None:
+    expected = {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()} - set(" \n\r")
+    assert set(ODD_SPACES) == expected
+
+
+@given(st.text(alphabet=st.sampled_from([*ODD_SPACES, " ", "\n", "\r", "\ufeff", "a", "é"])))
+def test_normalise_is_the_documented_regex(text: str) -> None:
+    assert normalise(text) == _reference_normalise(text)
+
+
+@settings(max_examples=300)
+@given(_TEXTS)
+def test_detection_probes_answer_as_the_regex_does(text: str) -> None:
+    view = TextView(text)
+    for pattern in DETECT:
+        assert Probe.of(pattern).search(view) == (pattern.search(text) is not None), pattern
+
+
+@settings(max_examples=300)
+@given(_TEXTS.map(lambda t: " ".join(t.split())))
+def test_joined_rules_match_a_line_exactly_when_one_rule_does(line: str) -> None:
+    for profile in PROFILES:
+        for zone in ("header", "body", "footer", "furniture"):
+            plan = profile.plan(zone, line.count(" ") + 1, zone_first=True)
+            expected = any(r.pattern.fullmatch(line) for r in plan.rules)
+            assert plan.may_apply(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "literal"),
+    [
+        (r"(?m)^News ID:\s*\d+$", "News ID:"),
+        (r"(?i)presstv\.(?:ir|com)", "presstv."),
+        (r"a|b", None),
+        (r"(?P<x>abc)", None),  # inside a group: not looked into
+        (r"ab?c", "a"),
+    ],
+)
+def test_required_literal(source: str, literal: str | None) -> None:
+    assert required_literal(re.compile(source)) == literal
+
+
+def test_folded_literal_is_not_trusted_on_text_with_odd_case_folding() -> None:
+    pattern = re.compile(r"(?i)kiss")
+    # The long s matches "s" under IGNORECASE but lower() leaves it alone.
+    assert Probe.of(pattern).search(TextView("KIſS")) == bool(pattern.search("KIſS"))
+
+
+@pytest.mark.parametrize(
+    "sources",
+    [
+        [r"(?P<a>x)(?P=a)"],  # a back-reference to a name that joining drops
+        [r"(?x) a  # comment"],  # verbose comments could swallow the closing parenthesis
+        [r"[(?P<a>]+(?P<b>c)"],  # "(?P<" inside a class: not a group
+    ],
+)
+def test_patterns_that_cannot_be_joined_fall_back_to_one_by_one(sources: list[str]) -> None:
+    assert any_fullmatch([re.compile(s) for s in sources]) is None
+
+
+def test_line_start_rewrite_keeps_top_level_alternatives_out() -> None:
+    pattern = re.compile(r"(?m)^a|b")
+    assert Probe.of(pattern).line_start is None
+    assert Probe.of(pattern).search(TextView("xb"))

@@ -35,20 +35,23 @@ def _init(context: Any) -> None:
     _state["context"] = context
 
 
-def _run_chunk(fn: Callable[[Any, T], R], chunk: list[T]) -> list[R]:
-    context = _state["context"]
-    return [fn(context, item) for item in chunk]
+def _run_whole(fn: Callable[[Any, list[T]], R], chunk: list[T]) -> R:
+    return fn(_state["context"], chunk)
 
 
-def ordered_map(
-    fn: Callable[[Any, T], R], context: Any, items: Iterable[T], jobs: int
+def ordered_chunks(
+    fn: Callable[[Any, list[T]], R], context: Any, items: Iterable[T], jobs: int, size: int
 ) -> Iterator[R]:
-    """``fn(context, item)`` for every item, in order; ``context`` is sent to each worker once."""
-    if jobs <= 1:
-        for item in items:
-            yield fn(context, item)
-        return
+    """``fn(context, chunk)`` for each run of ``size`` items, in order.
+
+    The chunks are the same at any ``jobs`` (in-process when ``jobs`` is 1), so whatever
+    ``fn`` builds per chunk, such as a parquet row group, is the same too.
+    """
     iterator = iter(items)
+    if jobs <= 1:
+        while chunk := list(itertools.islice(iterator, size)):
+            yield fn(context, chunk)
+        return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     with ProcessPoolExecutor(
         max_workers=jobs,
@@ -56,17 +59,17 @@ def ordered_map(
         initializer=_init,
         initargs=(context,),
     ) as pool:
-        pending: deque[Future[list[R]]] = deque()
+        pending: deque[Future[R]] = deque()
 
         def submit() -> bool:
-            chunk = list(itertools.islice(iterator, CHUNK))
+            chunk = list(itertools.islice(iterator, size))
             if chunk:
-                pending.append(pool.submit(_run_chunk, fn, chunk))
+                pending.append(pool.submit(_run_whole, fn, chunk))
             return bool(chunk)
 
         while len(pending) < jobs * WINDOW and submit():
             pass
         while pending:
-            results = pending.popleft().result()
+            result = pending.popleft().result()
             submit()
-            yield from results
+            yield result

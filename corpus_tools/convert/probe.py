@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# Characters that match an ASCII letter under IGNORECASE but whose lower() is not that letter
-# (the dotted and dotless i, the long s): with any of them in a text, folding proves nothing.
-_FOLD_EXCEPTIONS = ("İ", "ı", "ſ")
+# The only non-ASCII characters that match an ASCII letter under IGNORECASE (the dotted and
+# dotless i, the long s, the Kelvin sign): with none of them in a text, a case-insensitive
+# match of an ASCII literal is made of ASCII letters, which bytes.lower() folds.
+_FOLD_EXCEPTIONS = ("İ", "ı", "ſ", "\u212a")
 # Global inline flags followed by a line-start anchor: ``(?m)^``, ``(?mi)^``...
 _GLOBAL_FLAGS = re.compile(r"^\(\?(?P<flags>[aiLmsux]+)\)")
 _FLAG_LETTERS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"))
@@ -28,18 +29,19 @@ class TextView:
     """One text with the derived forms that probes ask for, each computed at most once."""
 
     text: str
-    _lowered: str | None = field(default=None, repr=False)
+    _lowered: bytes | None = field(default=None, repr=False)
     _foldable: bool | None = field(default=None, repr=False)
     _lines: str | None = field(default=None, repr=False)
 
-    def lowered(self) -> str | None:
-        """The lower-cased text, or None when folding cannot rule a case-insensitive match out."""
+    def lowered(self) -> bytes | None:
+        """The text as UTF-8 with ASCII letters lower-cased (much faster than str.lower()), or
+        None when folding cannot rule a case-insensitive match out."""
         if self._foldable is None:
             self._foldable = self.text.isascii() or not any(
                 c in self.text for c in _FOLD_EXCEPTIONS
             )
             if self._foldable:
-                self._lowered = self.text.lower()
+                self._lowered = self.text.encode("utf-8", "surrogatepass").lower()
         return self._lowered
 
     def with_newline(self) -> str:
@@ -54,8 +56,9 @@ class Probe:
     """A compiled pattern with the cheap tests that can rule it out before it runs."""
 
     pattern: re.Pattern[str]
-    literal: str | None = None  # every match contains it (lower-cased when ``folded``)
-    folded: bool = False
+    literal: str | None = None  # every match contains it
+    folded: bool = False  # the pattern ignores case: the literal is looked for lower-cased
+    _folded_literal: bytes = field(default=b"", repr=False)
     # The pattern rewritten to search ``"\n" + text`` (same matches), or None.
     line_start: re.Pattern[str] | None = None
 
@@ -64,16 +67,17 @@ class Probe:
         """Work out the cheap tests for ``pattern`` (none when it is too unusual to analyse)."""
         literal = required_literal(pattern)
         folded = bool(pattern.flags & re.IGNORECASE)
-        if literal is not None and folded:
-            literal = literal.lower() if literal.isascii() else None
-        return cls(pattern, literal, folded, _line_start(pattern))
+        if literal is not None and folded and not literal.isascii():
+            literal = None  # non-ASCII case folding is beyond this cheap test
+        lowered = literal.lower().encode("ascii") if literal is not None and folded else b""
+        return cls(pattern, literal, folded, lowered, _line_start(pattern))
 
-    def possible(self, text: str, lowered: str | None) -> bool:
+    def possible(self, text: str, lowered: bytes | None) -> bool:
         """False only when no match can exist: the required literal is absent."""
         if self.literal is None:
             return True
         if self.folded:
-            return lowered is None or self.literal in lowered
+            return lowered is None or self._folded_literal in lowered
         return self.literal in text
 
     def search(self, view: TextView) -> bool:
@@ -122,7 +126,7 @@ def _line_start(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
         return None
     rest = source[head.end() :]
     # \A and lookbehinds would see the added newline; a top-level | would leave the anchor.
-    if r"\A" in rest or "(?<" in rest or _top_level_branch(source, pattern.flags):
+    if r"\A" in rest or "(?<" in rest or not _anchored_at_line_start(source, pattern.flags):
         return None
     try:
         return re.compile(f"({head['flags']})\\n{rest}")
@@ -130,15 +134,18 @@ def _line_start(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
         return None
 
 
-def _top_level_branch(source: str, flags: int) -> bool:
+def _anchored_at_line_start(source: str, flags: int) -> bool:
+    """Whether the whole pattern starts with ``^`` (with a top-level ``|``, it would not)."""
     try:
         from re import _constants as c  # type: ignore[attr-defined]
         from re import _parser  # type: ignore[attr-defined]
 
         items = _parser.parse(source, flags).data
     except Exception:  # the private parser changed: assume the worst
-        return True
-    return any(op is c.BRANCH for op, _ in items)
+        return False
+    # The parser writes ^ as AT_BEGINNING; MULTILINE makes it a line start when compiled.
+    starts = (c.AT_BEGINNING, c.AT_BEGINNING_LINE)
+    return bool(items) and items[0][0] is c.AT and items[0][1] in starts
 
 
 def required_literal(pattern: re.Pattern[str]) -> str | None:

@@ -136,16 +136,22 @@ class Profile:
     )
     _caps: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
+    def word_cap(self, zone: str) -> int:
+        """A word count above every word bound of the zone's rules: all counts from it on
+        get the same plan, so a caller may count words only up to it."""
+        cap = self._caps.get(zone)
+        if cap is None:
+            rules = self.by_zone["body" if zone == "furniture" else zone]
+            lows = [r.min_words or 0 for r in rules]
+            highs = [(r.max_words or 0) + 1 for r in rules]
+            cap = self._caps[zone] = max([0, *lows, *highs])
+        return cap
+
     def plan(self, zone: str, words: int, zone_first: bool, first_only: bool = False) -> Plan:
         """The rules of ``zone`` whose static conditions allow this line, joined for a fast
         test; ``zone="furniture"`` gives the body rules that only remove furniture."""
         rules = self.by_zone["body" if zone == "furniture" else zone]
-        cap = self._caps.get(zone)
-        if cap is None:
-            # Above every rule's word bounds, all counts behave alike: one plan serves them.
-            lows = [r.min_words or 0 for r in rules]
-            highs = [(r.max_words or 0) + 1 for r in rules]
-            cap = self._caps[zone] = max([0, *lows, *highs])
+        cap = self.word_cap(zone)
         key = (zone, min(words, cap), zone_first, first_only)
         plan = self._plans.get(key)
         if plan is None:

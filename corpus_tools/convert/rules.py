@@ -12,7 +12,7 @@ from corpus_tools.convert.probe import TextView
 from corpus_tools.convert.profiles import GENERIC, SEPARATORS, Profile, ProfileSet, Rule
 from corpus_tools.errors import ConversionError, UsageError
 from corpus_tools.ingest.seeds import Seed, check_name, decode
-from corpus_tools.ingest.text import normalise, word_count
+from corpus_tools.ingest.text import normalise
 from corpus_tools.record import Block, Boilerplate, Record, SourceMapEntry
 from corpus_tools.schema import Schema
 
@@ -285,7 +285,9 @@ def convert_seed(seed: Seed, profiles: ProfileSet) -> Record:
         "source_article_id": fields["source_article_id"],
         "body": draft.body,
         "text": text,
-        "word_count": word_count(text),
+        # Blocks are pieces of normalised lines (single spaces only): the same count as
+        # word_count(text), without splitting the whole text.
+        "word_count": sum(block["text"].count(" ") + 1 for block in draft.body),
         "char_count": len(text),
         "captions": draft.captions,
         "boilerplate": draft.boilerplate,
@@ -302,7 +304,9 @@ def convert_seed(seed: Seed, profiles: ProfileSet) -> Record:
 
 def furniture_rule(profile: Profile, text: str) -> Rule | None:
     """The profile rule that would remove ``text`` as furniture if it stood on its own line."""
-    plan = profile.plan("furniture", len(text.split()), zone_first=True)  # any position
+    # Words are counted only up to the cap, beyond which every count gets the same plan.
+    words = len(text.split(maxsplit=profile.word_cap("furniture")))
+    plan = profile.plan("furniture", words, zone_first=True)  # any position
     if not plan.may_apply(text):
         return None
     for rule in plan.rules:

@@ -110,28 +110,26 @@ def read_seed(path: Path, shown: str | None = None, max_bytes: int | None = None
     """
     shown = shown or str(path)
     try:
-        real = path.resolve(strict=True)
-        folder = path.parent.resolve(strict=True)
+        info = os.lstat(path)
+        real = path
+        if stat.S_ISLNK(info.st_mode):  # rare: resolve it and keep it inside the folder
+            real = path.resolve(strict=True)
+            folder = path.parent.resolve(strict=True)
+            if real.parent != folder and folder not in real.parents:
+                reason = "a link to a file outside seeds/"
+                raise ConversionError("unreadable", file=shown, reason=reason)
+            info = os.stat(real)
     except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop on older Pythons
         reason = getattr(exc, "strerror", None) or str(exc)
         raise ConversionError("unreadable", file=shown, reason=reason) from None
-    if real.parent != folder and folder not in real.parents:
-        raise ConversionError("unreadable", file=shown, reason="a link to a file outside seeds/")
+    _check_kind(info, shown, max_bytes)
     try:
-        info = os.stat(real)
-    except OSError as exc:
-        raise ConversionError("unreadable", file=shown, reason=exc.strerror or str(exc)) from None
-    if stat.S_ISDIR(info.st_mode):
-        raise ConversionError("not-a-file", file=shown)
-    if not stat.S_ISREG(info.st_mode):
-        raise ConversionError("unreadable", file=shown, reason="not a regular file")
-    if max_bytes is not None and info.st_size > max_bytes:
-        reason = f"{info.st_size} bytes, over the limit of {max_bytes} (max_seed_bytes)"
-        raise ConversionError("unreadable", file=shown, reason=reason)
-    try:
-        # O_NONBLOCK: if the file was swapped for a FIFO since stat(), open() does not block.
-        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK)
+        # O_NOFOLLOW and O_NONBLOCK: if the file was swapped for a link or a FIFO since it was
+        # checked, open() fails or returns at once instead of following or blocking; fstat()
+        # then checks what was really opened.
+        fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb") as handle:
+            _check_kind(os.fstat(handle.fileno()), shown, max_bytes)
             limit = max_bytes if max_bytes is not None else -1
             data = handle.read(limit + 1 if limit >= 0 else -1)
     except OSError as exc:
@@ -139,6 +137,17 @@ def read_seed(path: Path, shown: str | None = None, max_bytes: int | None = None
     if max_bytes is not None and len(data) > max_bytes:
         raise ConversionError("unreadable", file=shown, reason="grew over max_seed_bytes")
     return Seed(name=path.name, path=shown, data=data)
+
+
+def _check_kind(info: os.stat_result, shown: str, max_bytes: int | None) -> None:
+    """Refuse anything but a regular file within the size limit."""
+    if stat.S_ISDIR(info.st_mode):
+        raise ConversionError("not-a-file", file=shown)
+    if not stat.S_ISREG(info.st_mode):
+        raise ConversionError("unreadable", file=shown, reason="not a regular file")
+    if max_bytes is not None and info.st_size > max_bytes:
+        reason = f"{info.st_size} bytes, over the limit of {max_bytes} (max_seed_bytes)"
+        raise ConversionError("unreadable", file=shown, reason=reason)
 
 
 def read_seeds(folder: Path, show: Show = str, max_bytes: int | None = None) -> Iterator[Seed]:

@@ -8,11 +8,13 @@ otherwise it replaces dist/ in one rename. The same seeds give byte-identical fi
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from corpus_tools.errors import CorpusToolsError
 from corpus_tools.package.atomic import current_umask, write_error
@@ -48,43 +50,49 @@ class BuildResult:
 
 
 class ShardWriter:
-    """Parquet shards of at most ``SHARD_ROWS`` rows, written as records arrive."""
+    """Parquet shards of at most ``SHARD_ROWS`` rows in row groups of ``ROW_GROUP`` rows,
+    written as Arrow tables arrive (whatever their sizes, the layout is the same)."""
 
-    def __init__(self, folder: Path, features: Any) -> None:
+    def __init__(self, folder: Path, schema: Any) -> None:
         self.folder = folder
-        self.features = features
-        self.schema = features.arrow_schema
+        self.schema = schema
         self.shards: list[Path] = []
         self.rows = 0
         self.num_bytes = 0
-        self._batch: list[dict[str, Any]] = []
+        self._buffer: list[Any] = []
+        self._buffered = 0
         self._writer: Any = None
         self._in_shard = 0
 
-    def add(self, record: Any) -> None:
-        # The records hold only JSON types, which Arrow takes as they are: no per-value
-        # encode_example pass (it cost more than the conversion itself).
-        self._batch.append(record)
-        if len(self._batch) >= ROW_GROUP or self._in_shard + len(self._batch) >= SHARD_ROWS:
-            self._flush()
+    def write(self, table: Any) -> None:
+        """Queue a table of records; full row groups are written at once."""
+        self._buffer.append(table)
+        self._buffered += table.num_rows
+        while self._buffered >= self._room():
+            self._flush(self._room())
 
-    def _flush(self) -> None:
+    def _room(self) -> int:
+        return min(ROW_GROUP, SHARD_ROWS - self._in_shard)
+
+    def _flush(self, rows: int) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        if not self._batch:
+        if not self._buffered:
             return
+        whole = pa.concat_tables(self._buffer)
+        group = whole.slice(0, rows).combine_chunks()
+        rest = whole.slice(rows)
+        self._buffer, self._buffered = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
         if self._writer is None:
             path = self.folder / f"data/part-{len(self.shards):05d}.parquet"
             path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
             self.shards.append(path)
-        table = pa.Table.from_pylist(self._batch, schema=self.schema)
-        self.num_bytes += table.nbytes
-        self._writer.write_table(table)
-        self.rows += len(self._batch)
-        self._in_shard += len(self._batch)
-        self._batch = []
+        self.num_bytes += group.nbytes
+        self._writer.write_table(group)
+        self.rows += group.num_rows
+        self._in_shard += group.num_rows
         if self._in_shard >= SHARD_ROWS:
             self._writer.close()
             self._writer = None
@@ -92,7 +100,7 @@ class ShardWriter:
 
     def close(self) -> list[str]:
         """Finish the last shard and give every shard its final name; returns the names."""
-        self._flush()
+        self._flush(self._buffered)
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -109,6 +117,43 @@ class ShardWriter:
             path.rename(self.folder / name)
             names.append(name)
         return names
+
+
+@dataclass
+class Packed:
+    """A chunk's valid records as a worker hands them over: an Arrow table and card counts."""
+
+    table: Any
+    stats: Any
+
+
+_ARROW_SCHEMAS: dict[str, Any] = {}
+
+
+def arrow_schema(project: Project) -> Any:
+    """The Arrow schema of the records (from the JSON Schema's Features), made once per
+    process."""
+    schema = _ARROW_SCHEMAS.get(project.schema.sha256)
+    if schema is None:
+        from corpus_tools.package.features import schema_features
+
+        schema = _ARROW_SCHEMAS[project.schema.sha256] = schema_features(
+            project.schema
+        ).arrow_schema
+    return schema
+
+
+def pack_records(project: Project, records: list[Any]) -> Packed:
+    """Runs in a worker: the records as Arrow (they hold only JSON types, which Arrow takes
+    as they are) and their card statistics."""
+    import pyarrow as pa
+
+    from corpus_tools.package.card import CardStats
+
+    stats = CardStats()
+    for record in records:
+        stats.add(record)
+    return Packed(pa.Table.from_pylist(records, schema=arrow_schema(project)), stats)
 
 
 def replace_folder(staging: Path, output: Path) -> None:
@@ -137,41 +182,66 @@ def write_dist(
     jobs: int = 1,
 ) -> tuple[Report, int, str]:
     """Stream the seeds into every file of dist/ in an empty folder; (report, rows, version)."""
+    from corpus_tools.package.card import CardStats
+    from corpus_tools.release.history import current_version, release_history
+    from corpus_tools.validate.records import validate_seeds
+
+    history = release_history(project.releases_dir)
+    version = current_version(history)
+    writer = ShardWriter(folder, arrow_schema(project))
+    stats = CardStats()
+    # Manifest entries go to an unnamed temporary file as they come, not to memory; the
+    # system deletes it whatever happens to this process.
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n") as spool:
+
+        def absorb(packed: Packed, entries: list[dict[str, str]]) -> None:
+            writer.write(packed.table)
+            stats.merge(packed.stats)
+            spool.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
+
+        report = validate_seeds(
+            project, seeds, progress, jobs, pack_records, absorb, keep_checked=False
+        )
+        if report.failed():
+            return report, writer.rows, version
+        _finish(project, folder, history, version, writer, stats, spool)
+    return report, writer.rows, version
+
+
+def _finish(
+    project: Project,
+    folder: Path,
+    history: list[dict[str, Any]],
+    version: str,
+    writer: ShardWriter,
+    stats: Any,
+    spool: IO[str],
+) -> None:
+    """Everything after the records: shards closed, schema, Croissant, changelog, card, id
+    lists and the manifest (its records streamed from ``spool``)."""
     from corpus_tools.package.card import (
         ID_LISTS,
-        CardStats,
         id_lists,
         needs_id_lists,
         render_card,
         render_changelog,
     )
     from corpus_tools.package.croissant import build_croissant, write_croissant
-    from corpus_tools.package.features import schema_features
     from corpus_tools.package.manifest import (
         MANIFEST,
         data_manifest,
+        dump_lines,
         dumps,
         file_checksums,
         file_sha256,
     )
     from corpus_tools.release.changes import diff
-    from corpus_tools.release.history import current_version, release_history
-    from corpus_tools.validate.records import validate_seeds
 
-    history = release_history(project.releases_dir)
-    version = current_version(history)
-    writer = ShardWriter(folder, schema_features(project.schema))
-    stats = CardStats()
-    entries: list[dict[str, str]] = []
+    def spooled() -> Iterator[dict[str, str]]:
+        spool.seek(0)
+        for line in spool:
+            yield json.loads(line)
 
-    def sink(record: Any, entry: dict[str, str]) -> None:
-        writer.add(record)
-        stats.add(record)
-        entries.append(entry)
-
-    report = validate_seeds(project, seeds, progress, sink, jobs)
-    if report.failed():
-        return report, writer.rows, version
     shards = writer.close()
     if history:
         releases = folder / "releases"
@@ -189,8 +259,8 @@ def write_dist(
         date_published=released[0] if released else None,
     )
     write_croissant(folder / "croissant.json", croissant)
-    current = data_manifest(project.meta, version, project.schema, entries)
-    unreleased = diff(history[-1], current) if history else None
+    current = data_manifest(project.meta, version, project.schema, [])
+    unreleased = diff(history[-1], current, spooled()) if history else None
     changelog = render_changelog(history, unreleased)
     (folder / "CHANGELOG.md").write_text(changelog, encoding="utf-8", newline="\n")
     download_size = sum((folder / name).stat().st_size for name in shards)
@@ -201,8 +271,8 @@ def write_dist(
     if needs_id_lists(stats):  # the card lists at most ID_LIST_CAP ids and links here
         (folder / ID_LISTS).write_text(dumps(id_lists(stats)), encoding="utf-8", newline="\n")
     current["files"] = file_checksums(folder)
-    (folder / MANIFEST).write_text(dumps(current), encoding="utf-8", newline="\n")
-    return report, writer.rows, version
+    with (folder / MANIFEST).open("w", encoding="utf-8", newline="\n") as out:
+        out.writelines(dump_lines(current, spooled()))
 
 
 def build(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -82,7 +83,7 @@ class CardStats:
     outlets: Counter[str] = field(default_factory=Counter)
     dated_by_outlet: Counter[str] = field(default_factory=Counter)
     words_by_outlet: dict[str, list[int]] = field(default_factory=dict)
-    words: list[int] = field(default_factory=list)
+    words: array[int] = field(default_factory=lambda: array("q"))  # 8 bytes a record
     precision: Counter[str] = field(default_factory=Counter)
     first_date: str | None = None
     last_date: str | None = None
@@ -118,6 +119,28 @@ class CardStats:
         if record["converter"]["fallback"]:
             self.fallback.append(record["id"])
         self.boilerplate.update(b["kind"] for b in record["boilerplate"])
+
+    def merge(self, other: CardStats) -> None:
+        """Add the counts of records that came after this object's (a worker's chunk)."""
+        if self.first is None:
+            self.first = other.first
+        self.n += other.n
+        self.outlets.update(other.outlets)
+        self.dated_by_outlet.update(other.dated_by_outlet)
+        for outlet, (low, high) in other.words_by_outlet.items():
+            span = self.words_by_outlet.setdefault(outlet, [low, high])
+            span[0], span[1] = min(span[0], low), max(span[1], high)
+        self.words.extend(other.words)
+        self.precision.update(other.precision)
+        dates = [d for d in (self.first_date, other.first_date) if d is not None]
+        self.first_date = min(dates) if dates else None
+        dates = [d for d in (self.last_date, other.last_date) if d is not None]
+        self.last_date = max(dates) if dates else None
+        self.undated.extend(other.undated)
+        self.untitled.extend(other.untitled)
+        self.coarse.extend(other.coarse)
+        self.fallback.extend(other.fallback)
+        self.boilerplate.update(other.boilerplate)
 
 
 def _shorten(value: Any, notes: list[str], where: str) -> Any:

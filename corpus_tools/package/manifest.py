@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,8 +39,35 @@ def file_sha256(path: Path) -> str:
 
 
 def dumps(data: Any) -> str:
-    """Stable JSON for files in dist/: sorted where order carries no meaning, LF-terminated."""
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """Stable JSON for files in dist/: sorted where order carries no meaning, LF-terminated.
+
+    The per-record list of a manifest or release (``records``) has one compact entry per line,
+    so that it can be written as a stream and diffed line by line.
+    """
+    return "".join(dump_lines(data))
+
+
+def dump_lines(data: Any, records: Iterable[dict[str, Any]] | None = None) -> Iterator[str]:
+    """The text of ``dumps(data)`` piece by piece; ``records``, when given, streams the value
+    of the ``records`` key (which ``data`` then holds as a placeholder)."""
+    if not isinstance(data, dict) or "records" not in data:
+        yield json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        return
+    yield "{\n"
+    for position, (key, value) in enumerate(data.items()):
+        yield "  " + json.dumps(key, ensure_ascii=False) + ": "
+        if key == "records":
+            entries = value if records is None else records
+            yield "["
+            separator = "\n    "
+            for entry in entries:
+                yield separator + json.dumps(entry, ensure_ascii=False)
+                separator = ",\n    "
+            yield "]" if separator == "\n    " else "\n  ]"
+        else:
+            yield json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        yield ",\n" if position < len(data) - 1 else "\n"
+    yield "}\n"
 
 
 def metadata_sha256(meta: DatasetMeta) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,21 +66,35 @@ def _brief(entry: dict[str, Any]) -> dict[str, Any]:
     return {"id": entry["id"], "title": entry["title"]}
 
 
-def diff(old: dict[str, Any] | None, new: dict[str, Any]) -> Changes:
-    """Changes from ``old`` (a release manifest, or None before the first) to ``new``."""
+def diff(
+    old: dict[str, Any] | None,
+    new: dict[str, Any],
+    records: Iterable[dict[str, Any]] | None = None,
+) -> Changes:
+    """Changes from ``old`` (a release manifest, or None before the first) to ``new``.
+
+    ``records``, when given, streams the new records (``new["records"]`` is then ignored):
+    only the old release's records and the new ids are held, not the new entries.
+    """
+    stream = new["records"] if records is None else records
     if old is None:
-        return Changes(added=[_brief(r) for r in new["records"]], fields_added=list(new["fields"]))
+        return Changes(added=[_brief(r) for r in stream], fields_added=list(new["fields"]))
     before = {r["id"]: r for r in old["records"]}
-    after = {r["id"]: r for r in new["records"]}
+    added: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for entry in stream:
+        seen.add(entry["id"])
+        previous = before.get(entry["id"])
+        if previous is None:
+            added.append(_brief(entry))
+        elif previous["content_sha256"] != entry["content_sha256"]:
+            changed.append(_brief(entry))
     old_fields, new_fields = old["fields"], new["fields"]
     return Changes(
-        added=[_brief(r) for i, r in after.items() if i not in before],
-        removed=[_brief(r) for i, r in before.items() if i not in after],
-        changed=[
-            _brief(r)
-            for i, r in after.items()
-            if i in before and before[i]["content_sha256"] != r["content_sha256"]
-        ],
+        added=added,
+        removed=[_brief(r) for i, r in before.items() if i not in seen],
+        changed=changed,
         fields_added=sorted(set(new_fields) - set(old_fields)),
         fields_removed=sorted(set(old_fields) - set(new_fields)),
         fields_retyped=sorted(

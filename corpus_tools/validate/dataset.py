@@ -40,7 +40,7 @@ def validate_dataset(project: Project, folder: Path) -> Report:
         hashes[entry["id"]] = entry["content_sha256"]
 
     check_records(project, _parquet_records(project, files, report), report, sink)
-    report.problems.extend(_manifest_agrees(project, folder, hashes, len(report.checked)))
+    report.problems.extend(_manifest_agrees(project, folder, hashes, report.n_checked))
     return report
 
 

@@ -108,7 +108,7 @@ def summary_line(report: Report, strict: bool) -> str:
     n_errors, n_warnings = len(report.errors), len(report.warnings)
     counts = [_plural(n, word) for n, word in ((n_errors, "error"), (n_warnings, "warning")) if n]
     found = ", ".join(counts) if counts else "no problems"
-    line = f"{mark} {_plural(len(report.checked), 'record')} checked: {found}"
+    line = f"{mark} {_plural(report.n_checked, 'record')} checked: {found}"
     if strict and n_warnings:
         line += " (strict: warnings count as failures)"
     return line
@@ -224,7 +224,7 @@ def render_json(report: Report, strict: bool) -> str:
         "valid": not report.failed(strict),
         "strict": strict,
         "summary": {
-            "checked": len(report.checked),
+            "checked": report.n_checked,
             "errors": len(report.errors),
             "warnings": len(report.warnings),
         },
@@ -350,27 +350,37 @@ def _xml_text(value: str) -> str:
     return _XML_INVALID.sub("\ufffd", value)
 
 
-def _match(problem: Problem, checked: list[Checked]) -> int | None:
-    """Index of the checked entry a problem belongs to, or None.
+class _CheckedIndex:
+    """Finds the checked entry a problem belongs to, through dicts built once (linear)."""
 
-    Two records of one JSON Lines file may share an id; the line tells them apart.
-    """
-    if problem.record is not None:
-        found = [
-            i
-            for i, c in enumerate(checked)
-            if c.record == problem.record and problem.file in (None, c.file)
-        ]
-        exact = [
-            i for i in found if checked[i].line is not None and checked[i].line == problem.line
-        ]
-        if exact or found:
-            return (exact or found)[0]
-    if problem.file is not None:
+    def __init__(self, checked: list[Checked]) -> None:
+        self.checked = checked
+        self.by_record: dict[str, list[int]] = {}
+        self.by_file: dict[str, int] = {}
         for i, c in enumerate(checked):
-            if c.record is None and c.file == problem.file:
-                return i
-    return None
+            if c.record is not None:
+                self.by_record.setdefault(c.record, []).append(i)
+            else:
+                self.by_file.setdefault(c.file, i)
+
+    def match(self, problem: Problem) -> int | None:
+        """Index of the checked entry of ``problem``, or None.
+
+        Two records of one JSON Lines file may share an id; the line tells them apart.
+        """
+        if problem.record is not None:
+            found = [
+                i
+                for i in self.by_record.get(problem.record, [])
+                if problem.file in (None, self.checked[i].file)
+            ]
+            exact = [i for i in found if self.checked[i].line is not None
+                     and self.checked[i].line == problem.line]  # fmt: skip
+            if exact or found:
+                return (exact or found)[0]
+        if problem.file is not None:
+            return self.by_file.get(problem.file)
+        return None
 
 
 def render_junit(report: Report, strict: bool) -> str:
@@ -387,8 +397,9 @@ def render_junit(report: Report, strict: bool) -> str:
         (c.file, c.record if c.record is not None else c.file, []) for c in report.checked
     ]
     extra: dict[tuple[str | None, str | None], list[Problem]] = {}
+    index_of = _CheckedIndex(report.checked)
     for p in report.sorted_problems():
-        index = _match(p, report.checked)
+        index = index_of.match(p)
         if index is None:
             extra.setdefault((p.file, p.record), []).append(p)
         else:

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus_tools.errors import CorpusToolsError, UsageError
 from corpus_tools.problems import SCHEMA_HINTS, sentence
-from corpus_tools.validate.report import Checked, Problem, Report
+from corpus_tools.validate.report import Problem, Report
 from corpus_tools.validate.table import CompactTable, iter_failures
 
 if TYPE_CHECKING:
@@ -81,14 +81,32 @@ def _warnings(origin: Origin, record: Any) -> Iterator[Problem]:
 
 @dataclass
 class Prepared:
-    """One record after the per-record work: schema problems, or its compact row and manifest
-    entry. This is what a worker process sends back."""
+    """One record after the per-record work: schema problems, or its warnings, compact row
+    and manifest entry. A worker sends this back without the record itself."""
 
     origin: Origin
     record: Any
     problems: list[Problem]
     row: dict[str, Any] | None = None
     entry: dict[str, str] | None = None
+    rid: str | None = None
+    warnings: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Chunk:
+    """A worker's answer for a run of seeds: each seed's outcome in order (a conversion
+    problem or a prepared record), and what ``pack`` made of the valid records."""
+
+    outcomes: list[Prepared | Problem]
+    packed: Any = None
+
+
+# Runs in a worker on the valid records of one chunk (for the build: an Arrow table and card
+# statistics); must be a module-level function so that any start method can send it.
+Pack = Callable[["Project", list[Any]], Any]
+# Runs in the main process on each chunk's packed value and manifest entries, in seed order.
+Absorb = Callable[[Any, list[dict[str, str]]], None]
 
 
 def lone_surrogate_path(value: Any, path: str = "$") -> str | None:
@@ -129,12 +147,12 @@ def prepare(project: Project, origin: Origin, record: Any) -> Prepared:
     from corpus_tools.validate.table import compact_row
 
     problems = [_schema_problem(origin, record, e) for e in project.schema.iter_errors(record)]
+    rid = record.get("id") if isinstance(record, dict) else None
+    rid = rid if isinstance(rid, str) and lone_surrogate_path(rid) is None else None
     # Seeds are decoded strictly and cannot hold lone surrogates; records files and parquet can.
     if not problems and not origin.from_seed and not _encodes(record):
         bad = lone_surrogate_path(record)
         if bad is not None:
-            rid = record.get("id") if isinstance(record, dict) else None
-            rid = rid if isinstance(rid, str) and lone_surrogate_path(rid) is None else None
             problems.append(
                 Problem(
                     code="lone-surrogate",
@@ -148,28 +166,25 @@ def prepare(project: Project, origin: Origin, record: Any) -> Prepared:
                 )
             )
     if problems:
-        return Prepared(origin, record, problems)
+        return Prepared(origin, record, problems, rid=rid)
     row = compact_row(project, record, origin.from_seed)
-    return Prepared(origin, record, [], row, record_entry(record))
+    warnings = list(_warnings(origin, record))
+    return Prepared(origin, record, [], row, record_entry(record), rid, warnings)
 
 
-def check_items(
-    project: Project, items: Iterable[Prepared], report: Report, sink: Sink | None = None
-) -> CompactTable:
-    """Add each checked record to the report and the table, then run the table checks."""
-    table = CompactTable()
-    for item in items:
-        origin, record = item.origin, item.record
-        rid = record.get("id") if isinstance(record, dict) else None
-        rid = rid if isinstance(rid, str) and lone_surrogate_path(rid) is None else None
-        report.checked.append(Checked(origin.file, rid, origin.line))
-        if item.problems or item.row is None:
-            report.problems.extend(item.problems)
-            continue
-        report.problems.extend(_warnings(origin, record))
-        table.add(item.row, origin.file, origin.line, origin.from_seed)
-        if sink is not None:
-            sink(record, item.entry)
+def _take(report: Report, table: CompactTable, item: Prepared) -> bool:
+    """Count one prepared record into the report and the table; False when it failed."""
+    origin = item.origin
+    report.check(origin.file, item.rid, origin.line)
+    if item.problems or item.row is None:
+        report.problems.extend(item.problems)
+        return False
+    report.problems.extend(item.warnings)
+    table.add(item.row, origin.file, origin.line, origin.from_seed)
+    return True
+
+
+def _table_problems(project: Project, table: CompactTable, report: Report) -> None:
     for code, index, message, pointer in iter_failures(project, table):
         file, line = table.origin(index)
         report.problems.append(
@@ -184,6 +199,17 @@ def check_items(
                 path=pointer,
             )
         )
+
+
+def check_items(
+    project: Project, items: Iterable[Prepared], report: Report, sink: Sink | None = None
+) -> CompactTable:
+    """Add each checked record to the report and the table, then run the table checks."""
+    table = CompactTable()
+    for item in items:
+        if _take(report, table, item) and sink is not None:
+            sink(item.record, item.entry)
+    _table_problems(project, table, report)
     return table
 
 
@@ -209,7 +235,7 @@ def _conversion_problem(error: CorpusToolsError) -> Problem:
 
 
 def _seed_work(project: Project, job: tuple[Path, str]) -> Prepared | Problem:
-    """Read, convert and check one seed (runs in a worker process)."""
+    """Read, convert and check one seed."""
     from corpus_tools.convert.rules import convert_seed
     from corpus_tools.errors import ConversionError
     from corpus_tools.ingest.seeds import read_seed
@@ -223,40 +249,51 @@ def _seed_work(project: Project, job: tuple[Path, str]) -> Prepared | Problem:
     return prepare(project, Origin(shown, from_seed=True), record)
 
 
-def converted(
-    project: Project,
-    folder: Path,
-    report: Report,
-    progress: Progress | None = None,
-    jobs: int = 1,
-) -> Iterator[Prepared]:
-    """Convert and check each seed on ``jobs`` cores, in file-name order."""
-    from corpus_tools.executor import ordered_map
-    from corpus_tools.ingest.seeds import list_seeds
-
-    jobs_in = ((path, project.show(path)) for path in list_seeds(folder))
-    for result in ordered_map(_seed_work, project, jobs_in, jobs):
-        if isinstance(result, Problem):
-            if progress:
-                progress(result.file or "")
-            report.checked.append(Checked(result.file or "", None))
-            report.problems.append(result)
-            continue
-        if progress:
-            progress(result.origin.file)
-        yield result
+def _seed_chunk(context: tuple[Project, Pack | None], jobs: list[tuple[Path, str]]) -> Chunk:
+    """The per-seed work for a run of seeds (in a worker process): only small results go
+    back to the main process, never the records themselves."""
+    project, pack = context
+    outcomes = [_seed_work(project, job) for job in jobs]
+    valid = [o.record for o in outcomes if isinstance(o, Prepared) and o.row is not None]
+    for outcome in outcomes:
+        if isinstance(outcome, Prepared):
+            outcome.record = None
+    return Chunk(outcomes, pack(project, valid) if pack is not None and valid else None)
 
 
 def validate_seeds(
     project: Project,
     folder: Path,
     progress: Progress | None = None,
-    sink: Sink | None = None,
     jobs: int = 1,
+    pack: Pack | None = None,
+    absorb: Absorb | None = None,
+    keep_checked: bool = True,
 ) -> Report:
-    """Convert every seed, then check the records; conversion failures are problems too."""
-    report = Report(target=project.show(folder))
-    check_items(project, converted(project, folder, report, progress, jobs), report, sink)
+    """Convert every seed on ``jobs`` cores, check the records, then the table; conversion
+    failures are problems too. With ``pack``/``absorb``, each chunk's valid records are
+    packed in the worker and absorbed here in seed order (how the build writes them)."""
+    from corpus_tools.executor import CHUNK, ordered_chunks
+    from corpus_tools.ingest.seeds import list_seeds
+
+    report = Report(target=project.show(folder), keep_checked=keep_checked)
+    table = CompactTable()
+    jobs_in = ((path, project.show(path)) for path in list_seeds(folder))
+    for chunk in ordered_chunks(_seed_chunk, (project, pack), jobs_in, jobs, CHUNK):
+        entries = []
+        for outcome in chunk.outcomes:
+            if isinstance(outcome, Problem):
+                report.check(outcome.file or "", None)
+                report.problems.append(outcome)
+            elif _take(report, table, outcome) and outcome.entry is not None:
+                entries.append(outcome.entry)
+            if progress:
+                progress(
+                    outcome.file or "" if isinstance(outcome, Problem) else outcome.origin.file
+                )
+        if absorb is not None and entries:
+            absorb(chunk.packed, entries)
+    _table_problems(project, table, report)
     return report
 
 
@@ -291,7 +328,7 @@ def read_jsonl(project: Project, path: Path, report: Report) -> Iterator[tuple[O
             except (ValueError, RecursionError) as exc:
                 # ValueError: bad JSON, or an integer longer than Python's 4300-digit limit;
                 # RecursionError: nesting deeper than the parser can go.
-                report.checked.append(Checked(shown, None))
+                report.check(shown, None)
                 if isinstance(exc, json.JSONDecodeError):
                     detail, column = exc.msg, exc.colno
                 elif isinstance(exc, RecursionError):

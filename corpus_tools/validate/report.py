@@ -46,6 +46,16 @@ class Report:
     target: str
     checked: list[Checked] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # How many records (or seeds) were checked; ``checked`` lists them only when kept (JUnit
+    # needs them; a build does not, and saves their memory).
+    n_checked: int = 0
+    keep_checked: bool = True
+
+    def check(self, file: str, record: str | None, line: int | None = None) -> None:
+        """Count one checked record or seed (and list it when ``keep_checked``)."""
+        self.n_checked += 1
+        if self.keep_checked:
+            self.checked.append(Checked(file, record, line))
 
     @property
     def errors(self) -> list[Problem]:

@@ -72,7 +72,9 @@ def compact_row(project: Project, record: Any, from_seed: bool = False) -> dict[
         "published_precision": published.get("precision"),
         "word_count": record["word_count"],
         "char_count": record["char_count"],
-        "text_words": len(text.split()),
+        # The converter counts a seed's words with this very definition; only records from
+        # files need the (slow, whole-text) recount.
+        "text_words": record["word_count"] if from_seed else len(text.split()),
         "text_chars": len(text),
         "text_is_body": text == "\n\n".join(block["text"] for block in record["body"]),
         "language": record["language"],
@@ -80,55 +82,85 @@ def compact_row(project: Project, record: Any, from_seed: bool = False) -> dict[
     }
 
 
+# Where each row came from, kept beside the checked columns.
+_ORIGIN = ("file", "line", "from_seed", "date_line")
+_INTS = {"word_count", "char_count", "text_words", "text_chars", "furniture_block", "line",
+         "date_line"}  # fmt: skip
+_BOOLS = {"has_headline", "text_is_body", "from_seed"}
+# Rows are gathered as Python values and sealed into Arrow arrays this many at a time, so the
+# table costs a few hundred bytes per record, not a few thousand.
+BLOCK = 8192
+
+
+def _arrow_type(name: str) -> Any:
+    import pyarrow as pa
+
+    return pa.int64() if name in _INTS else pa.bool_() if name in _BOOLS else pa.string()
+
+
 @dataclass
 class CompactTable:
-    """The rows of the table, column by column; texts only for the rare furniture failure."""
+    """The rows of the table, column by column in Arrow; texts only for the rare failure."""
 
-    columns: dict[str, list[Any]] = field(default_factory=lambda: {c: [] for c in _COLUMNS})
     furniture_text: dict[int, str] = field(default_factory=dict)
     furniture_line: dict[int, int] = field(default_factory=dict)
     count: int = 0
-    # Where each row came from: an index into ``files``, and a line (0 when there is none).
-    files: list[str] = field(default_factory=list)
-    file_ids: dict[str, int] = field(default_factory=dict)
-    origin_file: list[int] = field(default_factory=list)
-    origin_line: list[int] = field(default_factory=list)
-    from_seed: list[bool] = field(default_factory=list)
-    # Seed line of the date, for rows from seeds (0 when undated).
-    date_line: list[int] = field(default_factory=list)
+    _pending: dict[str, list[Any]] = field(
+        default_factory=lambda: {c: [] for c in (*_COLUMNS, *_ORIGIN)}
+    )
+    _sealed: dict[str, list[Any]] = field(
+        default_factory=lambda: {c: [] for c in (*_COLUMNS, *_ORIGIN)}
+    )
+    _frame: pd.DataFrame | None = None
 
     def add(self, row: dict[str, Any], file: str, line: int | None, seed: bool) -> None:
         """Append one compact row (from ``compact_row``) and where it came from."""
+        pending = self._pending
         for name in _COLUMNS:
-            self.columns[name].append(row[name])
+            pending[name].append(row[name])
         if row["furniture_block"] >= 0:
             self.furniture_text[self.count] = row["furniture_text"]
             self.furniture_line[self.count] = row["furniture_line"]
-        if file not in self.file_ids:
-            self.file_ids[file] = len(self.files)
-            self.files.append(file)
-        self.origin_file.append(self.file_ids[file])
-        self.origin_line.append(line or 0)
-        self.from_seed.append(seed)
-        self.date_line.append(row["date_line"])
+        pending["file"].append(file)
+        pending["line"].append(line)
+        pending["from_seed"].append(seed)
+        pending["date_line"].append(row["date_line"])
         self.count += 1
+        self._frame = None
+        if len(pending["id"]) >= BLOCK:
+            self._seal()
+
+    def _seal(self) -> None:
+        import pyarrow as pa
+
+        for name, values in self._pending.items():
+            self._sealed[name].append(pa.array(values, type=_arrow_type(name)))
+            values.clear()
 
     def origin(self, index: int) -> tuple[str, int | None]:
         """The file and line a row came from."""
-        return self.files[self.origin_file[index]], self.origin_line[index] or None
+        return str(self.value("file", index)), self.value("line", index) or None
 
     def line_for(self, index: int, pointer: str | None, record_line: int | None) -> int | None:
         """The line to report a failure at: the seed line of the value, or the record's line."""
-        if not self.from_seed[index]:
+        if not self.value("from_seed", index):
             return record_line
         if pointer == "/published/raw":
-            return self.date_line[index] or None
+            return self.value("date_line", index) or None
         if pointer is not None and pointer.startswith("/body/"):
             return self.furniture_line.get(index) or None
         return None
 
     def value(self, name: str, index: int) -> Any:
-        return self.columns[name][index]
+        """One cell as a plain Python value (None for a missing one)."""
+        value: Any = self.frame()[name].iat[index]
+        if _missing(value):
+            return None
+        return value.item() if hasattr(value, "item") else value
+
+    def column(self, name: str) -> list[Any]:
+        """A whole column as Python values (for explanations, which are rare)."""
+        return [None if _missing(v) else v for v in self.frame()[name].tolist()]
 
     def outlet(self, index: int) -> dict[str, Any]:
         return {k: self.value(f"outlet_{k}", index) for k in ("id", "name", "domain", "country")}
@@ -137,24 +169,25 @@ class CompactTable:
         return self.count
 
     def frame(self) -> pd.DataFrame:
-        """Typed pandas columns (string, Int64, boolean), not object."""
-        import pandas as pd
+        """Typed pandas columns backed by Arrow (string, Int64, boolean), never object."""
+        if self._frame is None:
+            import pandas as pd
+            import pyarrow as pa
 
-        dtypes = {
-            "has_headline": "boolean",
-            "text_is_body": "boolean",
-            "word_count": "Int64",
-            "char_count": "Int64",
-            "text_words": "Int64",
-            "text_chars": "Int64",
-            "furniture_block": "Int64",
-        }
-        return pd.DataFrame(
-            {
-                name: pd.Series(values, dtype=dtypes.get(name, "string"))
-                for name, values in self.columns.items()
+            if self._pending["id"]:
+                self._seal()
+            mapping = {
+                pa.string(): pd.StringDtype("pyarrow"),
+                pa.int64(): pd.Int64Dtype(),
+                pa.bool_(): pd.BooleanDtype(),
             }
-        )
+            columns = {
+                name: pa.chunked_array(arrays, type=_arrow_type(name))
+                for name, arrays in self._sealed.items()
+            }
+            table = pa.table(columns)
+            self._frame = table.to_pandas(types_mapper=mapping.get)
+        return self._frame
 
 
 def _missing(value: Any) -> bool:
@@ -298,7 +331,7 @@ class Explainer:
     def _others(self, key: str, index: int) -> str:
         if key not in self._groups:
             groups: dict[str, list[int]] = {}
-            for i, value in enumerate(self.table.columns[key]):
+            for i, value in enumerate(self.table.column(key)):
                 groups.setdefault(value, []).append(i)
             self._groups[key] = groups
         same = self._groups[key][self.table.value(key, index)]

@@ -358,20 +358,44 @@ def publish_command(
             show_default=False,
         ),
     ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            metavar="SECONDS",
+            help="Seconds for each Hub request other than the upload, retries included; a "
+            "request that gets no answer fails after this long and is not retried.",
+        ),
+    ] = 30.0,
+    upload_timeout: Annotated[
+        float,
+        typer.Option(
+            "--upload-timeout", metavar="SECONDS", help="Seconds the upload of dist/ may take."
+        ),
+    ] = 600.0,
     project: ProjectOpt = None,
 ) -> None:
     """Upload dist/ to the Hugging Face Hub in one commit "Release vX.Y.Z", tagged vX.Y.Z.
 
     Creates the dataset repository if it is missing. The token comes from huggingface_hub
-    (HF_TOKEN or `hf auth login`) and is never printed.
+    (HF_TOKEN or `hf auth login`) and is never printed. A Hub that does not answer ends the
+    command with one line after --timeout seconds (30 by default; the upload gets
+    --upload-timeout, 600 by default).
 
     [bold]Example[/bold]
 
         $ corpus-tools publish --repo-id my-org/harbor-news --dry-run
         would upload 7 files to my-org/harbor-news as v1.0.0 (tag v1.0.0)
+        $ corpus-tools publish --repo-id my-org/harbor-news --timeout 10
     """
     with _reported():
-        result = _project(project).publish(repo_id, dry_run=dry_run, private=private)
+        result = _project(project).publish(
+            repo_id,
+            dry_run=dry_run,
+            private=private,
+            timeout=timeout,
+            upload_timeout=upload_timeout,
+        )
     if result.dry_run:
         print(
             f"would upload {len(result.files)} files to {result.repo_id} as v{result.version} "

@@ -196,6 +196,10 @@ _ALL = (
          "(corpus-tools release), then build and publish again", 2),
     Code("no-token", "error", "publish", "{what}",
          "set HF_TOKEN to a write token or run `hf auth login`", 2),
+    Code("bad-timeout", "error", "publish",
+         "{option} is {value}, not a finite number of seconds above 0",
+         "pass a finite number of seconds greater than 0 (defaults: --timeout 30, "
+         "--upload-timeout 600)", 2),
     Code("hub", "error", "publish", "could not {step} on the Hugging Face Hub: {detail}",
          "{hint}"),
 )  # fmt: skip

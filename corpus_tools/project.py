@@ -222,13 +222,26 @@ class Project:
         private: bool | None = None,
         api: HubClient | None = None,
         token: str | None = None,
+        timeout: float | None = None,
+        upload_timeout: float | None = None,
     ) -> PublishResult:
-        """Upload dist/ to the Hub as one commit tagged with its version."""
-        from corpus_tools.publish.hub import publish
+        """Upload dist/ to the Hub as one commit tagged with its version.
+
+        ``timeout`` bounds each Hub request other than the upload, ``upload_timeout`` the upload,
+        in seconds (None: 30 and 600).
+        """
+        from corpus_tools.publish.hub import TIMEOUT, UPLOAD_TIMEOUT, publish
 
         repo = repo_id or self.meta.hub_repo
         if not repo:
             raise UsageError("bad-repo-id", what="no Hub repository given")
         return publish(
-            dist or self.dist_dir, repo, dry_run=dry_run, private=private, api=api, token=token
+            dist or self.dist_dir,
+            repo,
+            dry_run=dry_run,
+            private=private,
+            api=api,
+            token=token,
+            timeout=TIMEOUT if timeout is None else timeout,
+            upload_timeout=UPLOAD_TIMEOUT if upload_timeout is None else upload_timeout,
         )

@@ -7,15 +7,22 @@
 3. ``upload_folder``: one commit ``Release vX.Y.Z`` with every non-hidden file of ``dist/``;
 4. ``create_tag``: tag ``vX.Y.Z`` on the commit that the upload returned.
 
-The token is only passed to the client; it never appears in a message, an error or the result.
+Each step runs under a deadline (``timeout``; the upload has ``upload_timeout``): a stalled
+request is not retried, and the retries of a transient failure share the step's seconds, so a
+Hub that does not answer ends the command with one line in bounded time. The token is only
+passed to the client; it never appears in a message, an error or the result, nor does any run
+of 8 of its characters that a server echoes back.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
 import re
 import threading
 import time
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,11 +45,19 @@ HIDDEN_PATTERNS = (".*", "*/.*")
 REPO_PART = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,94}[A-Za-z0-9_])?$")
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 _MASK = "***"
-# Seconds a Hub request may take before publish gives up (the upload gets longer), and how
-# many times a request that reads or creates idempotently is retried.
+# A run of this many characters of the token is never shown.
+_PIECE = 8
+# Seconds each Hub step may take before publish gives up (``--timeout``; the upload gets
+# ``--upload-timeout``), and how many times a step that reads or creates idempotently is
+# retried after a transient failure. Retries share the step's seconds: a step never takes
+# longer than its timeout, and a stalled request (no answer at all) is not retried.
 TIMEOUT = 30.0
 UPLOAD_TIMEOUT = 600.0
 RETRIES = 2
+# The longest server message a Hub error shows (a hostile or broken server may send megabytes),
+# and the link to a status code's description that httpx2 adds to every HTTP error.
+DETAIL_CHARS = 300
+_MDN_LINK = re.compile(r" ?For more information check: https://developer\.mozilla\.org/\S*")
 
 T = TypeVar("T")
 
@@ -106,6 +121,14 @@ class HubError(CorpusToolsError):
     """The Hugging Face Hub refused a request or could not be reached."""
 
 
+class HubStalled(TimeoutError):
+    """A Hub request gave no answer within its step's seconds."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"no answer within {seconds:g} s")
+        self.seconds = seconds
+
+
 @dataclass(frozen=True)
 class PublishResult:
     """What was (or, on a dry run, would be) published."""
@@ -142,9 +165,13 @@ def publish(
 ) -> PublishResult:
     """Upload ``dist`` to the dataset repository ``repo_id`` in one commit and tag it ``vX.Y.Z``.
 
-    Raises UsageError for a bad repo id, a missing build or release, a missing token or a version
-    already tagged on the Hub, and HubError when the Hub refuses a request or cannot be reached.
+    ``timeout`` bounds each Hub step other than the upload (retries included), ``upload_timeout``
+    the upload, in seconds. Raises UsageError for a bad repo id or timeout, a missing build or
+    release, a missing token or a version already tagged on the Hub, and HubError when the Hub
+    refuses a request, cannot be reached or does not answer in time.
     """
+    _check_timeout("--timeout", timeout)
+    _check_timeout("--upload-timeout", upload_timeout)
     _check_repo_id(repo_id)
     version = read_version(dist)
     tag = f"v{version}"
@@ -293,17 +320,31 @@ def _check_repo_id(repo_id: str) -> None:
         )
 
 
+def _check_timeout(option: str, seconds: float) -> None:
+    """A timeout is a finite number of seconds above 0 (and within what a thread can wait)."""
+    valid = isinstance(seconds, int | float) and not isinstance(seconds, bool)
+    if not valid or not math.isfinite(seconds) or not 0 < seconds <= threading.TIMEOUT_MAX:
+        raise UsageError("bad-timeout", option=option, value=str(seconds))
+
+
 def _resolve_token(token: str | None) -> str:
     """The token argument, else huggingface_hub's own ``get_token()`` (HF_TOKEN, then the
-    stored login). A token with whitespace or control characters is refused unechoed."""
+    stored login). A token with whitespace or control characters is refused unechoed, also
+    one in HF_TOKEN that huggingface_hub would quietly join (it drops every CR and LF)."""
     if token is None:
         try:
             token = get_token()
         except Exception:  # an OIDC exchange or a token file that cannot be read
             token = None
+        raw = os.environ.get("HF_TOKEN") or os.environ.get("HUGGING_FACE_HUB_TOKEN") or ""
+        joined = raw.replace("\r", "").replace("\n", "").strip()
+        if token is not None and token == joined and _unsafe(raw.strip()):  # it came from there
+            raise UsageError(
+                "no-token", what="HF_TOKEN contains whitespace or control characters (not shown)"
+            )
     if token is None or not token:
         raise UsageError("no-token", what="no Hugging Face token found")
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in token):
+    if _unsafe(token):
         raise UsageError(
             "no-token",
             what="the Hugging Face token contains whitespace or control characters (not shown)",
@@ -311,10 +352,15 @@ def _resolve_token(token: str | None) -> str:
     return token
 
 
-def _with_deadline(call: Callable[[], T], seconds: float) -> T:
-    """Run ``call`` in a daemon thread and give up after ``seconds``.
+def _unsafe(token: str) -> bool:
+    """Whether a token holds whitespace or control characters (no real token does)."""
+    return any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in token)
 
-    huggingface_hub has paths without a read timeout; a daemon thread that never returns is
+
+def _with_deadline(call: Callable[[], T], seconds: float) -> T:
+    """Run ``call`` in a daemon thread and give up after ``seconds`` (raising HubStalled).
+
+    huggingface_hub's HTTP client has no read timeout; a daemon thread that never returns is
     abandoned (and ends with the process) instead of hanging the command.
     """
     box: dict[str, Any] = {}
@@ -329,47 +375,95 @@ def _with_deadline(call: Callable[[], T], seconds: float) -> T:
     worker.start()
     worker.join(seconds)
     if worker.is_alive():
-        raise TimeoutError(f"no answer within {seconds:g} s")
+        raise HubStalled(seconds)
     if "error" in box:
         raise box["error"]
     return box["value"]  # type: ignore[no-any-return]
 
 
+def _transient(exc: BaseException) -> bool:
+    """Worth another try: a server error, a rate limit or a network failure; never a stall
+    (it would only stall again), offline mode or a refusal (4xx)."""
+    if isinstance(exc, HubStalled | OfflineModeIsEnabled):
+        return False
+    status = exc.response.status_code if isinstance(exc, HfHubHTTPError) else None
+    return status is None or status >= 500 or status == 429
+
+
 def _hub_call(step: str, secret: str, call: Callable[[], T], seconds: float, retries: int = 0) -> T:
-    """One Hub request with a deadline and a bounded retry; every failure is one clean line."""
+    """One Hub step within ``seconds``: the first attempt and up to ``retries`` retries of a
+    transient failure share that budget, so a stalled or failing endpoint ends in one clean
+    line no later than ``seconds`` after the step began."""
+    deadline = time.monotonic() + seconds
     for attempt in range(retries + 1):
         try:
-            return _with_deadline(call, seconds)
+            return _with_deadline(call, max(deadline - time.monotonic(), 0.0))
         except Exception as exc:  # every failure at the network boundary becomes one line
-            status = exc.response.status_code if isinstance(exc, HfHubHTTPError) else None
-            transient = status is None or status >= 500 or status == 429
-            if attempt < retries and transient and not isinstance(exc, OfflineModeIsEnabled):
-                time.sleep(min(2.0**attempt, 5.0))
+            pause = min(2.0**attempt, 5.0)
+            left = deadline - time.monotonic()
+            if attempt < retries and _transient(exc) and left > pause:
+                time.sleep(pause)
                 continue
+            if isinstance(exc, HubStalled):
+                exc = HubStalled(seconds)  # the step's whole budget, not the attempt's rest
             raise _hub_error(step, exc, secret) from None
     raise AssertionError("unreachable")
 
 
 def _hub_error(step: str, exc: BaseException, secret: str) -> HubError:
-    detail = scrub(" ".join(str(exc).split()), secret) or type(exc).__name__
+    # Only the start of a long message is looked at, and the start of what is left is shown.
+    text = _MDN_LINK.sub("", " ".join(str(exc).split()))[: DETAIL_CHARS * 4]
+    detail = scrub(text, secret) or type(exc).__name__
     status = exc.response.status_code if isinstance(exc, HfHubHTTPError) else None
+    if status is not None and str(status) not in detail[:40]:  # "Bad request: ..." has none
+        detail = f"HTTP {status}: {detail}"
+    if len(detail) > DETAIL_CHARS:  # cut after scrubbing: no piece of the token survives
+        detail = detail[: DETAIL_CHARS - 3].rstrip() + "..."
     if isinstance(exc, OfflineModeIsEnabled):
         hint = "unset HF_HUB_OFFLINE and retry"
+    elif isinstance(exc, HubStalled):
+        hint = (
+            "check the network and retry, or allow more time with --timeout SECONDS "
+            "(--upload-timeout for the upload); files already on the Hub are not uploaded again"
+        )
     elif status in (401, 403):
         hint = "check that the token can write to the namespace (HF_TOKEN or `hf auth login`)"
     elif status == 404:
         hint = "check --repo-id and that the token has write access to it"
+    elif status is not None and 400 <= status < 500 and status not in (408, 429):
+        hint = "the Hub refused the request (see its message); retrying unchanged will not help"
     else:
         hint = "check the network and retry; files already on the Hub are not uploaded again"
-    return HubError("hub", step=step, detail=scrub(detail, secret), hint=hint)
+    return HubError("hub", step=step, detail=detail, hint=hint)
 
 
 def scrub(text: str, secret: str) -> str:
-    """The text without the secret, nor any recognisable piece or escaped form of it."""
+    """The text without the secret, nor any recognisable piece or escaped form of it.
+
+    Every character inside an occurrence of the secret, of an escaped form of it (repr, JSON,
+    URL) or of any 8 characters in a row of it is masked, and each masked run becomes one
+    ``***``: what is left holds no 8 characters of the secret in a row.
+    """
     if not secret:
         return text
-    forms = {secret, repr(secret)[1:-1], secret.encode("unicode_escape").decode("ascii")}
-    forms |= {secret[i : i + 8] for i in range(0, max(len(secret) - 7, 1))}
-    for form in sorted((f for f in forms if len(f) >= 8), key=len, reverse=True):
-        text = text.replace(form, _MASK)
-    return text
+    forms = {
+        secret,
+        repr(secret)[1:-1],
+        secret.encode("unicode_escape").decode("ascii"),
+        json.dumps(secret)[1:-1],
+        urllib.parse.quote(secret, safe=""),
+    }
+    forms |= {secret[i : i + _PIECE] for i in range(len(secret) - _PIECE + 1)}
+    masked = [False] * len(text)
+    for form in forms:
+        start = text.find(form)
+        while start != -1:
+            masked[start : start + len(form)] = [True] * len(form)
+            start = text.find(form, start + 1)
+    kept: list[str] = []
+    for index, char in enumerate(text):
+        if not masked[index]:
+            kept.append(char)
+        elif index == 0 or not masked[index - 1]:
+            kept.append(_MASK)
+    return "".join(kept)

@@ -167,7 +167,7 @@ _ALL = (
          "wait for it to finish, then run the command again", 2),
     # ------------------------------------------------------------------ release
     Code("bad-release-file", "error", "release",
-         "is not a release manifest written by corpus-tools release",
+         "is not a release manifest written by corpus-tools release ({detail})",
          "restore it from version control or remove it", 2),
     Code("bad-bump", "error", "release", "unknown bump {bump!r}", "use {choices}", 2),
     Code("unchanged", "error", "release", "nothing changed since v{version}",

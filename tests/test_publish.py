@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import huggingface_hub
@@ -164,6 +165,26 @@ class FakeHfApi:
         return [call.name for call in self.calls]
 
 
+# A release file as `corpus-tools release` writes it (of a dataset with no records).
+RELEASE_FILE: dict[str, Any] = {
+    "version": "1.0.0",
+    "previous": None,
+    "bump": "initial",
+    "date": "2026-01-01",
+    "schema_sha256": "0" * 64,
+    "metadata_sha256": "0" * 64,
+    "fields": {},
+    "records": [],
+    "changes": {
+        "added": [],
+        "removed": [],
+        "changed": [],
+        "schema": {"fields_added": [], "fields_removed": [], "fields_retyped": [], "edited": False},
+        "metadata": {"edited": False},
+    },
+}
+
+
 def write_dist(root: Path, manifest: dict[str, object] | None = None) -> Path:
     """A small built dataset folder, with hidden files that must never be uploaded."""
     dist = root / "dist"
@@ -173,7 +194,7 @@ def write_dist(root: Path, manifest: dict[str, object] | None = None) -> Path:
         "CHANGELOG.md": "# Changelog\n\n## 1.0.0\n",
         "article.schema.json": "{}\n",
         "data/train-00000-of-00001.parquet": "PAR1",
-        "releases/v1.0.0.json": '{"version": "1.0.0", "records": []}\n',
+        "releases/v1.0.0.json": json.dumps(RELEASE_FILE) + "\n",
         ".DS_Store": "junk",
         "data/.train.parquet.partial": "junk",
         ".cache/huggingface/upload/x.metadata": "junk",
@@ -182,7 +203,13 @@ def write_dist(root: Path, manifest: dict[str, object] | None = None) -> Path:
         path = dist / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    default = {"dataset": "news-corpus", "version": "1.0.0", "records": []}
+    default = {
+        "dataset": "news-corpus",
+        "version": "1.0.0",
+        "schema_sha256": RELEASE_FILE["schema_sha256"],
+        "metadata_sha256": RELEASE_FILE["metadata_sha256"],
+        "records": [],
+    }
     data = default if manifest is None else manifest
     # The manifest vouches for every file, as a build's does.
     data = {**data, "files": file_checksums(dist)}

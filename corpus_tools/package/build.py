@@ -300,7 +300,7 @@ def build(
         replace_folder(staging, output)
     except OSError as exc:
         where = Path(exc.filename) if isinstance(exc.filename, str) else output
-        if staging in where.parents:  # name the output, not the staging folder
+        if where == staging or staging in where.parents:  # name the output, not the staging
             where = output / where.relative_to(staging)
         raise write_error(where, exc) from None
     finally:

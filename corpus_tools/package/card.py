@@ -371,8 +371,13 @@ def render_changelog(history: Sequence[dict[str, Any]], unreleased: Changes | No
 def _change_lines(changes: dict[str, Any]) -> list[str]:
     lines = []
     for key, label in (("added", "Added"), ("removed", "Removed"), ("changed", "Corrected")):
-        for item in changes[key]:
+        # Capped like every list of ids, so a release of a large corpus stays readable; the
+        # release file in releases/ lists them all.
+        for item in changes[key][:ID_LIST_CAP]:
             lines.append(f"- {label} `{item['id']}`: {md(item['title'])}")
+        if len(changes[key]) > ID_LIST_CAP:
+            more = len(changes[key]) - ID_LIST_CAP
+            lines.append(f"- {label}: {more} more records, listed in the release's file")
     schema = changes["schema"]
     for key, label in (
         ("fields_added", "Field added"),

@@ -26,19 +26,77 @@ def release_history(folder: Path) -> list[dict[str, Any]]:
         if path.name.startswith("."):
             continue  # .gitkeep and editor files
         match = _RELEASE_FILE.fullmatch(path.name)
+        if match is None:
+            raise UsageError("bad-release-file", file=str(path), detail="not named vX.Y.Z.json")
         try:
-            entry = read_json(path) if match else None
-        except (ValueError, OSError):
-            entry = None
-        if (
-            match is None
-            or not isinstance(entry, dict)
-            or entry.get("version") != match.group("version")
-            or not isinstance(entry.get("records"), list)
-        ):
-            raise UsageError("bad-release-file", file=str(path))
+            entry = read_json(path)
+        except (ValueError, OSError, RecursionError) as exc:
+            detail = "not JSON" if isinstance(exc, ValueError) else type(exc).__name__
+            raise UsageError("bad-release-file", file=str(path), detail=detail) from None
+        wrong = _wrong(entry, match.group("version"))
+        if wrong is not None:
+            raise UsageError("bad-release-file", file=str(path), detail=wrong)
         releases.append(entry)
     return sorted(releases, key=lambda r: tuple(int(x) for x in r["version"].split(".")))
+
+
+# What every release file holds, with the types later stages rely on.
+_KEYS: dict[str, tuple[type, ...]] = {
+    "version": (str,),
+    "previous": (str, type(None)),
+    "bump": (str,),
+    "date": (str,),
+    "schema_sha256": (str,),
+    "fields": (dict,),
+    "records": (list,),
+}
+_RECORD_KEYS = ("id", "seed_file", "title", "content_sha256")
+
+
+def _wrong(entry: Any, version: str) -> str | None:
+    """What is wrong with a release file's content, or None."""
+    if not isinstance(entry, dict):
+        return "not a JSON object"
+    for key, types in _KEYS.items():
+        if key not in entry or not isinstance(entry[key], types):
+            return f"{key!r} is missing or of the wrong type"
+    if entry["version"] != version:
+        return f"its version {entry['version']!r} is not the one in its name"
+    if not isinstance(entry.get("metadata_sha256", ""), str):
+        return "'metadata_sha256' is not a string"
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in entry["fields"].items()):
+        return "'fields' must map field names to type strings"
+    changes = entry.get("changes")
+    if not isinstance(changes, dict) or not _changes_ok(changes):
+        return "'changes' is missing or not as corpus-tools release writes it"
+    for index, record in enumerate(entry["records"]):
+        if not isinstance(record, dict) or not all(
+            isinstance(record.get(k), str) for k in _RECORD_KEYS
+        ):
+            return f"records[{index}] needs string {', '.join(_RECORD_KEYS)}"
+    return None
+
+
+def _changes_ok(changes: dict[str, Any]) -> bool:
+    listed = all(
+        isinstance(changes.get(key), list)
+        and all(
+            isinstance(i, dict) and isinstance(i.get("id"), str) and isinstance(i.get("title"), str)
+            for i in changes[key]
+        )
+        for key in ("added", "removed", "changed")
+    )
+    schema = changes.get("schema")
+    return (
+        listed
+        and isinstance(schema, dict)
+        and isinstance(schema.get("edited"), bool)
+        and all(
+            isinstance(schema.get(k), list) and all(isinstance(n, str) for n in schema[k])
+            for k in ("fields_added", "fields_removed", "fields_retyped")
+        )
+        and isinstance(changes.get("metadata", {}), dict)
+    )
 
 
 def current_version(history: list[dict[str, Any]]) -> str:

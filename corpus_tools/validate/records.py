@@ -42,8 +42,8 @@ def _schema_problem(origin: Origin, record: Any, error: jsonschema.ValidationErr
         missing = [k for k in required if k not in error.instance]
         if missing:
             path = f"{path}.{missing[0]}"
-    rid = record.get("id") if isinstance(record, dict) else None
-    who = f"record {rid}" if isinstance(rid, str) else "record"
+    rid = record_id(record)
+    who = f"record {rid}" if rid is not None else "record"
     hint = SCHEMA_HINTS.get(str(error.validator), "see schema/article.schema.json")
     return Problem(
         code=f"schema-{error.validator}",
@@ -52,9 +52,15 @@ def _schema_problem(origin: Origin, record: Any, error: jsonschema.ValidationErr
         check="jsonschema",
         file=origin.file,
         line=origin.line,
-        record=rid if isinstance(rid, str) else None,
+        record=rid,
         path=path,
     )
+
+
+def record_id(record: Any) -> str | None:
+    """The record's id when it is a string that can be printed (no lone surrogate)."""
+    rid = record.get("id") if isinstance(record, dict) else None
+    return rid if isinstance(rid, str) and lone_surrogate_path(rid) is None else None
 
 
 def _warnings(origin: Origin, record: Any) -> Iterator[Problem]:
@@ -147,8 +153,7 @@ def prepare(project: Project, origin: Origin, record: Any) -> Prepared:
     from corpus_tools.validate.table import compact_row
 
     problems = [_schema_problem(origin, record, e) for e in project.schema.iter_errors(record)]
-    rid = record.get("id") if isinstance(record, dict) else None
-    rid = rid if isinstance(rid, str) and lone_surrogate_path(rid) is None else None
+    rid = record_id(record)
     # Seeds are decoded strictly and cannot hold lone surrogates; records files and parquet can.
     if not problems and not origin.from_seed and not _encodes(record):
         bad = lone_surrogate_path(record)

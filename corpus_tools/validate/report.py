@@ -46,16 +46,22 @@ class Report:
     target: str
     checked: list[Checked] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    # How many records (or seeds) were checked; ``checked`` lists them only when kept (JUnit
-    # needs them; a build does not, and saves their memory).
-    n_checked: int = 0
+    # ``checked`` lists the checked records only when kept (JUnit needs them; a build does
+    # not, and saves their memory); otherwise they are only counted.
     keep_checked: bool = True
+    _uncounted: int = 0
 
     def check(self, file: str, record: str | None, line: int | None = None) -> None:
         """Count one checked record or seed (and list it when ``keep_checked``)."""
-        self.n_checked += 1
         if self.keep_checked:
             self.checked.append(Checked(file, record, line))
+        else:
+            self._uncounted += 1
+
+    @property
+    def n_checked(self) -> int:
+        """How many records (or seeds) were checked."""
+        return len(self.checked) + self._uncounted
 
     @property
     def errors(self) -> list[Problem]:

@@ -79,27 +79,34 @@ def decode(seed: Seed) -> str:
         raise ConversionError("not-utf8", file=seed.path, line=line, detail=detail) from None
 
 
-def _order(path: Path) -> tuple[int, str]:
+def _order(name: str) -> tuple[int, str]:
     """Seeds by order number (999 before 1000), then any other entry by name."""
-    match = SEED_NAME.match(path.name)
-    return (int(match.group("order")), path.name) if match else (-1, path.name)
+    match = SEED_NAME.match(name)
+    return (int(match.group("order")), name) if match else (-1, name)
 
 
-def list_seeds(folder: Path) -> list[Path]:
-    """The folder's entries in name order, hidden ones left out (subfolders and other
-    non-files are reported by ``read_seed``, so that no seed silently drops out)."""
+def seed_names(folder: Path) -> list[str]:
+    """The folder's entry names in seed order, hidden ones left out (subfolders and other
+    non-files are reported by ``read_seed``, so that no seed silently drops out). Names, not
+    paths: a million of them take tens of megabytes less."""
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
         raise UsageError("no-seeds-folder", file=str(folder), folder=folder, what=what)
     try:
-        files = sorted((p for p in folder.iterdir() if not p.name.startswith(".")), key=_order)
+        with os.scandir(folder) as entries:
+            names = sorted((e.name for e in entries if not e.name.startswith(".")), key=_order)
     except OSError as exc:
         raise UsageError(
             "no-seeds-folder", file=str(folder), folder=folder, what=f"cannot be read ({exc})"
         ) from None
-    if not files:
+    if not names:
         raise UsageError("no-seeds", file=str(folder), folder=folder)
-    return files
+    return names
+
+
+def list_seeds(folder: Path) -> list[Path]:
+    """The folder's entries in seed order (see ``seed_names``), as paths."""
+    return [folder / name for name in seed_names(folder)]
 
 
 def read_seed(path: Path, shown: str | None = None, max_bytes: int | None = None) -> Seed:

@@ -279,11 +279,13 @@ def validate_seeds(
     failures are problems too. With ``pack``/``absorb``, each chunk's valid records are
     packed in the worker and absorbed here in seed order (how the build writes them)."""
     from corpus_tools.executor import CHUNK, ordered_chunks
-    from corpus_tools.ingest.seeds import list_seeds
+    from corpus_tools.ingest.seeds import seed_names
 
     report = Report(target=project.show(folder), keep_checked=keep_checked)
     table = CompactTable()
-    jobs_in = ((path, project.show(path)) for path in list_seeds(folder))
+    shown = project.show(folder)
+    prefix = "" if shown == "." else shown.rstrip("/") + "/"
+    jobs_in = ((folder / name, prefix + name) for name in seed_names(folder))
     for chunk in ordered_chunks(_seed_chunk, (project, pack), jobs_in, jobs, CHUNK):
         entries = []
         for outcome in chunk.outcomes:

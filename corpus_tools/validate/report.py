@@ -9,7 +9,7 @@ from corpus_tools.problems import Severity
 SEVERITY_ORDER = {"error": 0, "warning": 1}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large corpus can have many warnings
 class Problem:
     """One finding. ``message`` is a sentence saying what is wrong and what to do."""
 
@@ -30,7 +30,7 @@ class Problem:
         return f"{where}: {self.severity} [{self.code}] {self.message}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Checked:
     """A record (or seed) that was checked, for per-record reports such as JUnit."""
 

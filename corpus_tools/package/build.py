@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 # Rows per parquet shard: about 100-300 MB of news articles, and a stable layout.
 SHARD_ROWS = 50_000
 ROW_GROUP = 1000
+# A refused build lists at most this many warnings of each code (validate lists them all).
+WARNING_CAP = 1000
 SHARD_NAME = "data/train-{index:05d}-of-{total:05d}.parquet"
 
 
@@ -82,6 +84,7 @@ class ShardWriter:
             return
         whole = pa.concat_tables(self._buffer)
         group = whole.slice(0, rows).combine_chunks()
+        group_rows = group.num_rows
         rest = whole.slice(rows)
         self._buffer, self._buffered = ([rest], rest.num_rows) if rest.num_rows else ([], 0)
         if self._writer is None:
@@ -91,8 +94,10 @@ class ShardWriter:
             self.shards.append(path)
         self.num_bytes += group.nbytes
         self._writer.write_table(group)
-        self.rows += group.num_rows
-        self._in_shard += group.num_rows
+        del whole, group
+        release_memory()
+        self.rows += group_rows
+        self._in_shard += group_rows
         if self._in_shard >= SHARD_ROWS:
             self._writer.close()
             self._writer = None
@@ -117,6 +122,34 @@ class ShardWriter:
             path.rename(self.folder / name)
             names.append(name)
         return names
+
+
+def release_memory() -> None:
+    """Give the memory of the last row group back to the system.
+
+    Arrow's allocator and glibc's malloc keep freed blocks for reuse; with row groups of a
+    few tens of megabytes coming and going, what they keep grew with the corpus. Both are
+    asked to return it (a few milliseconds per row group).
+    """
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc() -> Any:
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None  # glibc only
+    except OSError:
+        return None
+
+
+_LIBC = _libc()
 
 
 @dataclass
@@ -200,7 +233,14 @@ def write_dist(
             spool.writelines(json.dumps(e, ensure_ascii=False) + "\n" for e in entries)
 
         report = validate_seeds(
-            project, seeds, progress, jobs, pack_records, absorb, keep_checked=False
+            project,
+            seeds,
+            progress,
+            jobs,
+            pack_records,
+            absorb,
+            keep_checked=False,
+            warning_cap=WARNING_CAP,
         )
         if report.failed():
             return report, writer.rows, version

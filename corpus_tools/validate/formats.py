@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -105,7 +106,7 @@ def _plural(n: int, word: str) -> str:
 def summary_line(report: Report, strict: bool) -> str:
     """One line such as ``✗ 5 records checked: 2 errors, 1 warning``."""
     mark = "✗" if report.failed(strict) else "✓"
-    n_errors, n_warnings = len(report.errors), len(report.warnings)
+    n_errors, n_warnings = len(report.errors), report.n_warnings
     counts = [_plural(n, word) for n, word in ((n_errors, "error"), (n_warnings, "warning")) if n]
     found = ", ".join(counts) if counts else "no problems"
     line = f"{mark} {_plural(report.n_checked, 'record')} checked: {found}"
@@ -164,6 +165,12 @@ def _first_of_each_code(problems: list[Problem]) -> tuple[list[Problem], dict[st
     return shown, hidden
 
 
+def _suppressed_line(code: str, count: int) -> str:
+    return (
+        f"{_plural(count, 'more warning')} {code} not listed (corpus-tools validate lists them all)"
+    )
+
+
 def render_human(report: Report, console: Console, strict: bool) -> None:
     """A table of problems and a summary on a terminal; one plain line per problem otherwise.
 
@@ -173,6 +180,7 @@ def render_human(report: Report, console: Console, strict: bool) -> None:
     problems = report.sorted_problems()
     if not console.is_terminal:
         lines = [plain_line(p, report.target) for p in problems]
+        lines += [_suppressed_line(code, n) for code, n in sorted(report.suppressed.items())]
         lines.append(summary_line(report, strict))
         console.file.write("".join(line + "\n" for line in lines))
         return
@@ -191,7 +199,7 @@ def render_human(report: Report, console: Console, strict: bool) -> None:
                 Text(p.message),
             )
         console.print(table)
-        for code, count in hidden.items():
+        for code, count in (Counter(hidden) + report.suppressed).items():
             console.print(Text(f"… and {_plural(count, 'more problem')} {code}"))
         if hidden:
             console.print(Text("(corpus-tools validate | cat, or --format json, lists all)"))
@@ -226,7 +234,7 @@ def render_json(report: Report, strict: bool) -> str:
         "summary": {
             "checked": report.n_checked,
             "errors": len(report.errors),
-            "warnings": len(report.warnings),
+            "warnings": report.n_warnings,
         },
         "problems": [_problem_dict(p) for p in report.sorted_problems()],
     }

@@ -184,7 +184,7 @@ def _take(report: Report, table: CompactTable, item: Prepared) -> bool:
     if item.problems or item.row is None:
         report.problems.extend(item.problems)
         return False
-    report.problems.extend(item.warnings)
+    report.add_warnings(item.warnings)
     table.add(item.row, origin.file, origin.line, origin.from_seed)
     return True
 
@@ -274,6 +274,7 @@ def validate_seeds(
     pack: Pack | None = None,
     absorb: Absorb | None = None,
     keep_checked: bool = True,
+    warning_cap: int | None = None,
 ) -> Report:
     """Convert every seed on ``jobs`` cores, check the records, then the table; conversion
     failures are problems too. With ``pack``/``absorb``, each chunk's valid records are
@@ -281,7 +282,7 @@ def validate_seeds(
     from corpus_tools.executor import CHUNK, ordered_chunks
     from corpus_tools.ingest.seeds import seed_names
 
-    report = Report(target=project.show(folder), keep_checked=keep_checked)
+    report = Report(target=project.show(folder), keep_checked=keep_checked, warning_cap=warning_cap)
     table = CompactTable()
     shown = project.show(folder)
     prefix = "" if shown == "." else shown.rstrip("/") + "/"

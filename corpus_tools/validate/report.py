@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from corpus_tools.problems import Severity
@@ -46,10 +47,30 @@ class Report:
     target: str
     checked: list[Checked] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    _kept: Counter[str] = field(default_factory=Counter)
     # ``checked`` lists the checked records only when kept (JUnit needs them; a build does
     # not, and saves their memory); otherwise they are only counted.
     keep_checked: bool = True
     _uncounted: int = 0
+    # A build keeps the first ``warning_cap`` warnings of each code and only counts the rest:
+    # on a large corpus they would cost memory per record (validate keeps them all).
+    warning_cap: int | None = None
+    suppressed: Counter[str] = field(default_factory=Counter)
+
+    def add_warnings(self, warnings: list[Problem]) -> None:
+        """Add warnings, keeping at most ``warning_cap`` of each code."""
+        cap = self.warning_cap
+        for warning in warnings:
+            if cap is not None and self._kept[warning.code] >= cap:
+                self.suppressed[warning.code] += 1
+                continue
+            self._kept[warning.code] += 1
+            self.problems.append(warning)
+
+    @property
+    def n_warnings(self) -> int:
+        """How many warnings were found, kept or not."""
+        return len(self.warnings) + sum(self.suppressed.values())
 
     def check(self, file: str, record: str | None, line: int | None = None) -> None:
         """Count one checked record or seed (and list it when ``keep_checked``)."""

@@ -8,10 +8,8 @@ Each check is named by its problem code; every failure becomes a sentence from
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -25,7 +23,10 @@ if TYPE_CHECKING:
 
     from corpus_tools.project import Project
 
-_SEED_ID = re.compile(r"^[0-9]+_(?P<id>[0-9a-f]{16})\.txt$")
+# Joins the outlet columns into one key (missing values as _NONE) for the outlet check.
+_SEP, _NONE = "\x1f", "\x00"
+# A seed file name; its id is the 16 hex digits before ".txt".
+_SEED_NAME = r"[0-9]+_[0-9a-f]{16}\.txt"
 _COLUMNS = (
     "id", "seed_file", "seed_sha256", "text_sha256", "outlet_id", "outlet_name",
     "outlet_domain", "outlet_country", "has_headline", "published_date", "published_time",
@@ -92,10 +93,29 @@ _BOOLS = {"has_headline", "text_is_body", "from_seed"}
 BLOCK = 8192
 
 
+def _duplicated(values: Any) -> Any:
+    """True for every value that occurs more than once (like duplicated(keep=False)), found
+    by sorting: equal values end up side by side. Lighter than a hash table of strings."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(values)
+    if n < 2:
+        return pa.array([False] * n, type=pa.bool_())
+    order = pc.sort_indices(values)
+    ordered = pc.take(values, order)
+    same = pc.fill_null(pc.equal(ordered.slice(0, n - 1), ordered.slice(1)), False)
+    same = same.combine_chunks() if isinstance(same, pa.ChunkedArray) else same
+    edge = pa.array([False])
+    repeated = pc.or_(pa.concat_arrays([edge, same]), pa.concat_arrays([same, edge]))
+    return pc.take(repeated, pc.sort_indices(order))  # back to the rows' own order
+
+
 def _arrow_type(name: str) -> Any:
     import pyarrow as pa
 
-    return pa.int64() if name in _INTS else pa.bool_() if name in _BOOLS else pa.string()
+    # 32-bit integers: counts and line numbers fit, in half the memory.
+    return pa.int32() if name in _INTS else pa.bool_() if name in _BOOLS else pa.string()
 
 
 @dataclass
@@ -111,7 +131,9 @@ class CompactTable:
     _sealed: dict[str, list[Any]] = field(
         default_factory=lambda: {c: [] for c in (*_COLUMNS, *_ORIGIN)}
     )
-    _frame: pd.DataFrame | None = None
+    # The folder of the first seed row: rows of seeds in it keep no file name of their own
+    # (it is this prefix plus their seed_file).
+    _seed_folder: str | None = None
 
     def add(self, row: dict[str, Any], file: str, line: int | None, seed: bool) -> None:
         """Append one compact row (from ``compact_row``) and where it came from."""
@@ -121,12 +143,14 @@ class CompactTable:
         if row["furniture_block"] >= 0:
             self.furniture_text[self.count] = row["furniture_text"]
             self.furniture_line[self.count] = row["furniture_line"]
-        pending["file"].append(file)
+        if seed and self._seed_folder is None and file.endswith(row["seed_file"]):
+            self._seed_folder = file[: len(file) - len(row["seed_file"])]
+        derivable = seed and file == f"{self._seed_folder}{row['seed_file']}"
+        pending["file"].append(None if derivable else file)
         pending["line"].append(line)
         pending["from_seed"].append(seed)
         pending["date_line"].append(row["date_line"])
         self.count += 1
-        self._frame = None
         if len(pending["id"]) >= BLOCK:
             self._seal()
 
@@ -139,7 +163,10 @@ class CompactTable:
 
     def origin(self, index: int) -> tuple[str, int | None]:
         """The file and line a row came from."""
-        return str(self.value("file", index)), self.value("line", index) or None
+        file = self.value("file", index)
+        if file is None:
+            file = f"{self._seed_folder}{self.value('seed_file', index)}"
+        return str(file), self.value("line", index) or None
 
     def line_for(self, index: int, pointer: str | None, record_line: int | None) -> int | None:
         """The line to report a failure at: the seed line of the value, or the record's line."""
@@ -153,14 +180,15 @@ class CompactTable:
 
     def value(self, name: str, index: int) -> Any:
         """One cell as a plain Python value (None for a missing one)."""
-        value: Any = self.frame()[name].iat[index]
-        if _missing(value):
-            return None
-        return value.item() if hasattr(value, "item") else value
+        pending = self._pending[name]
+        sealed = self._sealed[name]
+        if index >= len(sealed) * BLOCK:
+            return pending[index - len(sealed) * BLOCK]
+        return sealed[index // BLOCK][index % BLOCK].as_py()  # every sealed block is BLOCK rows
 
     def column(self, name: str) -> list[Any]:
         """A whole column as Python values (for explanations, which are rare)."""
-        return [None if _missing(v) else v for v in self.frame()[name].tolist()]
+        return [v for block in self._sealed[name] for v in block.to_pylist()] + self._pending[name]
 
     def outlet(self, index: int) -> dict[str, Any]:
         return {k: self.value(f"outlet_{k}", index) for k in ("id", "name", "domain", "country")}
@@ -169,25 +197,26 @@ class CompactTable:
         return self.count
 
     def frame(self) -> pd.DataFrame:
-        """Typed pandas columns backed by Arrow (string, Int64, boolean), never object."""
-        if self._frame is None:
-            import pandas as pd
-            import pyarrow as pa
+        """The checked columns as typed pandas columns backed by Arrow (string, Int64,
+        boolean), never object; made for the checks and not kept."""
+        import pandas as pd
+        import pyarrow as pa
 
-            if self._pending["id"]:
-                self._seal()
-            mapping = {
-                pa.string(): pd.StringDtype("pyarrow"),
-                pa.int64(): pd.Int64Dtype(),
-                pa.bool_(): pd.BooleanDtype(),
-            }
-            columns = {
-                name: pa.chunked_array(arrays, type=_arrow_type(name))
-                for name, arrays in self._sealed.items()
-            }
-            table = pa.table(columns)
-            self._frame = table.to_pandas(types_mapper=mapping.get)
-        return self._frame
+        mapping = {
+            pa.string(): pd.StringDtype("pyarrow"),
+            pa.int32(): pd.Int32Dtype(),
+            pa.bool_(): pd.BooleanDtype(),
+        }
+        columns = {}
+        for name in _COLUMNS:
+            arrays = [*self._sealed[name]]
+            if self._pending[name]:
+                arrays.append(pa.array(self._pending[name], type=_arrow_type(name)))
+            columns[name] = pa.chunked_array(arrays, type=_arrow_type(name))
+        for key in _DUPLICATE_KEYS.values():
+            columns[f"{key}_duplicated"] = _duplicated(columns[key])
+        frame: pd.DataFrame = pa.table(columns).to_pandas(types_mapper=mapping.get)
+        return frame
 
 
 def _missing(value: Any) -> bool:
@@ -195,23 +224,6 @@ def _missing(value: Any) -> bool:
     import pandas as pd
 
     return value is None or bool(pd.isna(value))
-
-
-def _precision_ok(precision: Any, time: Any) -> bool:
-    precision = None if _missing(precision) else precision
-    time = None if _missing(time) else time
-    if precision in (None, "day"):
-        return time is None
-    if precision == "hour":
-        return time is not None and str(time).endswith(":00")
-    return time is not None
-
-
-def _date_ok(date: Any, founded: int | None, today: dt.date) -> bool:
-    if _missing(date):
-        return True
-    day = dt.date.fromisoformat(str(date))
-    return day <= today and (founded is None or day.year >= founded)
 
 
 def table_schema(project: Project) -> pa.DataFrameSchema:
@@ -223,50 +235,66 @@ def table_schema(project: Project) -> pa.DataFrameSchema:
     allowed = list(project.meta.allowed_languages)
     today = project.today
 
+    # Vectorised: no Python object per row (on a large corpus these checks would cost more
+    # memory and time than all the others).
     def outlet_ok(df: pd.DataFrame) -> pd.Series:
-        def ok(oid: Any, name: Any, domain: Any, country: Any) -> bool:
-            outlet = registry.get(oid)
-            domain = None if domain is pd.NA else domain
-            return outlet is not None and (outlet.name, outlet.domain, outlet.country) == (
-                name,
-                domain,
-                country,
-            )
-
         cols = ("outlet_id", "outlet_name", "outlet_domain", "outlet_country")
-        values = [ok(*row) for row in zip(*(df[c] for c in cols), strict=True)]
-        return pd.Series(values, index=df.index, dtype=bool)
+        key = df[cols[0]].fillna(_NONE)
+        for col in cols[1:]:
+            key = key + _SEP + df[col].fillna(_NONE)
+        verdicts = {}
+        for combination in key.unique():  # a few outlets, however many rows
+            oid, name, domain, country = (
+                None if part == _NONE else part for part in str(combination).split(_SEP)
+            )
+            outlet = registry.get(oid) if oid is not None else None
+            verdicts[combination] = outlet is not None and (
+                outlet.name,
+                outlet.domain,
+                outlet.country,
+            ) == (name, domain, country)
+        return key.map(verdicts).astype(bool)
 
     def date_ok(df: pd.DataFrame) -> pd.Series:
-        values = [
-            _date_ok(d, registry[o].founded if o in registry else None, today)
-            for d, o in zip(df["published_date"].astype(object), df["outlet_id"], strict=True)
-        ]
-        return pd.Series(values, index=df.index, dtype=bool)
+        # Schema-valid dates are YYYY-MM-DD, which compare as strings in date order.
+        dates = df["published_date"]
+        founded = df["outlet_id"].map(
+            {oid: outlet.founded or 0 for oid, outlet in registry.items()}
+        )
+        years = pd.to_numeric(dates.str.slice(0, 4), errors="coerce")
+        in_range = (dates <= today.isoformat()) & (years >= founded.fillna(0))
+        return (dates.isna() | in_range.fillna(False)).astype(bool)
 
     def precision_ok(df: pd.DataFrame) -> pd.Series:
-        values = [
-            _precision_ok(p, t)
-            for p, t in zip(
-                df["published_precision"].astype(object),
-                df["published_time"].astype(object),
-                strict=True,
-            )
-        ]
-        return pd.Series(values, index=df.index, dtype=bool)
+        precision, time = df["published_precision"], df["published_time"]
+        has_time = time.notna()
+        day = precision.isna() | (precision == "day").fillna(False)
+        hour = (precision == "hour").fillna(False)
+        on_the_hour = time.str.endswith(":00").fillna(False)
+        ok = (day & ~has_time) | (hour & has_time & on_the_hour) | (~day & ~hour & has_time)
+        return ok.astype(bool)
 
     def check(fn: Any, code: str) -> pa.Check:
         return pa.Check(fn, name=code, error=code)
 
     return pa.DataFrameSchema(
         columns={
-            "id": pa.Column("string", unique=True, nullable=False),
-            "seed_sha256": pa.Column("string", unique=True),
-            "text_sha256": pa.Column("string", unique=True),
+            "id": pa.Column("string", nullable=False),
+            "seed_sha256": pa.Column("string"),
+            "text_sha256": pa.Column("string"),
         },
         checks=[
+            # Uniqueness by the flags frame() computed in Arrow (pandas' duplicated() would
+            # make a Python string of every value).
+            *(
+                check(lambda df, k=key: ~df[f"{k}_duplicated"], code)
+                for code, key in _DUPLICATE_KEYS.items()
+            ),
             check(
-                lambda df: df["seed_file"].str.extract(_SEED_ID.pattern)["id"] == df["id"],
+                lambda df: (
+                    df["seed_file"].str.fullmatch(_SEED_NAME).fillna(False)
+                    & (df["seed_file"].str.slice(-20, -4) == df["id"]).fillna(False)
+                ),
                 "id-mismatch",
             ),
             check(lambda df: df["text_is_body"].fillna(False), "text-mismatch"),
@@ -287,11 +315,6 @@ def table_schema(project: Project) -> pa.DataFrameSchema:
     )
 
 
-_COLUMN_CODES = {
-    ("id", "field_uniqueness"): "duplicate-id",
-    ("seed_sha256", "field_uniqueness"): "duplicate-seed",
-    ("text_sha256", "field_uniqueness"): "duplicate-text",
-}
 _DUPLICATE_KEYS = {
     "duplicate-id": "id",
     "duplicate-seed": "seed_sha256",
@@ -307,14 +330,12 @@ def table_failures(project: Project, table: CompactTable) -> list[tuple[str, int
     from pandera.errors import SchemaErrors
 
     try:
-        table_schema(project).validate(table.frame(), lazy=True)
+        # inplace: no copy of the frame (Pandera would otherwise copy every column).
+        table_schema(project).validate(table.frame(), lazy=True, inplace=True)
     except SchemaErrors as exc:
         found: set[tuple[str, int]] = set()
         cases = exc.failure_cases
-        for column, check_name, index in zip(
-            cases["column"], cases["check"], cases["index"], strict=True
-        ):
-            code = _COLUMN_CODES.get((column, check_name), check_name)
+        for code, index in zip(cases["check"], cases["index"], strict=True):
             if index is not None and not pd.isna(index):
                 found.add((str(code), int(index)))
         return sorted(found, key=lambda item: (item[1], item[0]))

@@ -1,0 +1,114 @@
+"""The vectorised table checks give, row by row, the verdicts of their plain definitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from corpus_tools.project import Project
+from corpus_tools.validate.table import CompactTable, table_failures
+
+ROOT = Path(__file__).resolve().parents[1]
+PROJECT = Project.load(ROOT, today=dt.date(2026, 11, 21))
+REGISTRY = PROJECT.profiles.registry
+OUTLET_IDS = sorted(REGISTRY)
+
+
+def _precision_ok(precision: str | None, time: str | None) -> bool:
+    if precision in (None, "day"):
+        return time is None
+    if precision == "hour":
+        return time is not None and time.endswith(":00")
+    return time is not None
+
+
+def _date_ok(date: str | None, outlet_id: str) -> bool:
+    if date is None:
+        return True
+    day = dt.date.fromisoformat(date)
+    outlet = REGISTRY.get(outlet_id)
+    founded = outlet.founded if outlet else None
+    return day <= PROJECT.today and (founded is None or day.year >= founded)
+
+
+def _outlet_ok(oid: str, name: str, domain: str | None, country: str) -> bool:
+    outlet = REGISTRY.get(oid)
+    return outlet is not None and (outlet.name, outlet.domain, outlet.country) == (
+        name,
+        domain,
+        country,
+    )
+
+
+@st.composite
+def rows(draw: st.DrawFn) -> dict[str, Any]:
+    oid = draw(st.sampled_from([*OUTLET_IDS, "nosuchoutlet"]))
+    outlet = REGISTRY.get(oid)
+    name = draw(st.sampled_from([outlet.name if outlet else "X", "Other Name"]))
+    domain = draw(st.sampled_from([outlet.domain if outlet else None, None, "other.example"]))
+    country = draw(st.sampled_from([outlet.country if outlet else "ZZ", "US"]))
+    date = draw(st.one_of(st.none(), st.dates(dt.date(1950, 1, 1), dt.date(2030, 12, 31))))
+    precision = draw(st.sampled_from([None, "day", "hour", "minute"]))
+    time = draw(st.sampled_from([None, "20:00", "20:05", "00:00"]))
+    return {
+        "outlet_id": oid,
+        "outlet_name": name,
+        "outlet_domain": domain,
+        "outlet_country": country,
+        "published_date": date.isoformat() if date else None,
+        "published_precision": precision,
+        "published_time": time,
+    }
+
+
+def _row(index: int, values: dict[str, Any]) -> dict[str, Any]:
+    rid = f"{index:016x}"
+    return {
+        "id": rid,
+        "seed_file": f"{index:03d}_{rid}.txt",
+        "seed_sha256": f"{index:064x}",
+        "text_sha256": f"{index + 1:064x}",
+        "has_headline": True,
+        "word_count": 3,
+        "char_count": 10,
+        "text_words": 3,
+        "text_chars": 10,
+        "text_is_body": True,
+        "language": "en",
+        "furniture_block": -1,
+        "furniture_text": "",
+        "furniture_line": 0,
+        "date_line": 0,
+        **values,
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(rows(), min_size=1, max_size=40))
+def test_outlet_date_and_precision_checks_match_their_definitions(
+    values: list[dict[str, Any]],
+) -> None:
+    table = CompactTable()
+    for index, row in enumerate(values):
+        table.add(_row(index, row), f"r{index}.jsonl", 1, False)
+    found = set(table_failures(PROJECT, table))
+    for index, row in enumerate(values):
+        outlet = (
+            row["outlet_id"],
+            row["outlet_name"],
+            row["outlet_domain"],
+            row["outlet_country"],
+        )
+        expected = {
+            "outlet-mismatch": not _outlet_ok(*outlet),
+            "date-out-of-range": not _date_ok(row["published_date"], row["outlet_id"]),
+            "precision-mismatch": not _precision_ok(
+                row["published_precision"], row["published_time"]
+            ),
+        }
+        for code, failing in expected.items():
+            assert ((code, index) in found) == failing, (code, row)

@@ -22,10 +22,14 @@ def normalise(text: str) -> list[str]:
     if text.startswith(BOM):
         text = text[1:]
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "  " not in text and not any(c in text for c in ODD_SPACES):
-        return [line.strip(" ") for line in text.split("\n")]  # the common case, much faster
-    # split() without arguments splits on runs of any Unicode whitespace and drops the ends.
-    return [" ".join(line.split()) for line in text.split("\n")]
+    # Other whitespace becomes a space (str.replace is fast, and only the characters present
+    # are replaced); then only the lines with a run of spaces need splitting and joining.
+    for space in [c for c in ODD_SPACES if c in text]:
+        text = text.replace(space, " ")
+    lines = text.split("\n")
+    if "  " in text:
+        lines = [" ".join(line.split()) if "  " in line else line for line in lines]
+    return [line.strip(" ") for line in lines]
 
 
 def word_count(text: str) -> int:

@@ -62,7 +62,7 @@ _ALL = (
     Code("binary-file", "error", "ingest", "file contains NUL bytes and is not a text file",
          "replace it with the article copied as plain UTF-8 text"),
     Code("not-utf8", "error", "ingest", "file is not UTF-8 text ({detail})",
-         "re-save it as UTF-8, for example with iconv -f latin1 -t utf-8"),
+         "re-save it as UTF-8, for example with iconv -f {source} -t utf-8"),
     Code("not-a-file", "error", "ingest", "is a folder, not a seed file",
          "move it out of the seeds folder"),
     Code("unreadable", "error", "ingest", "cannot be read ({reason})",

@@ -125,10 +125,26 @@ HOSTILE_SEEDS = {
     "008_00000000000000fc.txt": ("unreadable", ""),  # a link loop: 008 -> 009 -> 008
     "009_00000000000000fb.txt": ("unreadable", ""),
     "010_00000000000000fa.txt": ("unreadable", ""),  # a link to itself
-    "011_00000000000000f9.txt": ("not-utf8", "it is UTF-16 LE, by its byte-order mark"),
-    "012_00000000000000f8.txt": ("not-utf8", "it is UTF-16 BE, by its byte-order mark"),
-    "013_00000000000000f7.txt": ("not-utf8", "it is UTF-32 LE, by its byte-order mark"),
-    "014_00000000000000f6.txt": ("not-utf8", "it is UTF-32 BE, by its byte-order mark"),
+    "011_00000000000000f9.txt": (
+        "not-utf8",
+        "it is UTF-16 LE, by its byte-order mark); re-save it as UTF-8, "
+        "for example with iconv -f UTF-16LE -t utf-8",
+    ),
+    "012_00000000000000f8.txt": (
+        "not-utf8",
+        "it is UTF-16 BE, by its byte-order mark); re-save it as UTF-8, "
+        "for example with iconv -f UTF-16BE -t utf-8",
+    ),
+    "013_00000000000000f7.txt": (
+        "not-utf8",
+        "it is UTF-32 LE, by its byte-order mark); re-save it as UTF-8, "
+        "for example with iconv -f UTF-32LE -t utf-8",
+    ),
+    "014_00000000000000f6.txt": (
+        "not-utf8",
+        "it is UTF-32 BE, by its byte-order mark); re-save it as UTF-8, "
+        "for example with iconv -f UTF-32BE -t utf-8",
+    ),
     "015_00000000000000f5.txt": (
         "unreadable",
         f"over the limit of {DEFAULT_MAX_SEED_BYTES} (max_seed_bytes)",

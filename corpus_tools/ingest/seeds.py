@@ -29,7 +29,7 @@ _BOMS = (
     (codecs.BOM_UTF32_LE, "UTF-32 LE"),
     (codecs.BOM_UTF32_BE, "UTF-32 BE"),
     (codecs.BOM_UTF16_LE, "UTF-16 LE"),
-    (codecs.BOM_UTF16_BE, "UTF-16 BE"),
+    (codecs.BOM_UTF16_BE, "UTF-16 BE"),  # iconv names them without the space
 )
 
 
@@ -65,7 +65,10 @@ def decode(seed: Seed) -> str:
     for bom, encoding in _BOMS:
         if seed.data.startswith(bom):
             raise ConversionError(
-                "not-utf8", file=seed.path, detail=f"it is {encoding}, by its byte-order mark"
+                "not-utf8",
+                file=seed.path,
+                detail=f"it is {encoding}, by its byte-order mark",
+                source=encoding.replace(" ", ""),
             )
     if not seed.data.strip():
         raise ConversionError("empty-file", file=seed.path)
@@ -76,7 +79,9 @@ def decode(seed: Seed) -> str:
     except UnicodeDecodeError as exc:
         line = seed.data[: exc.start].count(b"\n") + 1
         detail = f"byte 0x{seed.data[exc.start]:02x} at offset {exc.start}"
-        raise ConversionError("not-utf8", file=seed.path, line=line, detail=detail) from None
+        raise ConversionError(
+            "not-utf8", file=seed.path, line=line, detail=detail, source="latin1"
+        ) from None
 
 
 def _order(name: str) -> tuple[int, str]:

@@ -322,7 +322,7 @@ def read_jsonl(project: Project, path: Path, report: Report) -> Iterator[tuple[O
                     Problem(
                         "not-utf8",
                         "error",
-                        sentence("not-utf8", detail="the line is not UTF-8"),
+                        sentence("not-utf8", detail="the line is not UTF-8", source="latin1"),
                         "jsonl",
                         shown,
                         number,

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime
+import os
 import shutil
+import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx2
 import pytest
+from huggingface_hub.errors import HfHubHTTPError
 
 from corpus_tools.convert.profiles import ProfileSet, load_profiles
 from corpus_tools.project import Project
@@ -61,6 +67,74 @@ def cli_executable() -> str:
     found = shutil.which("corpus-tools", path=str(Path(sys.executable).parent))
     assert found is not None, "corpus-tools console script is not installed beside Python"
     return found
+
+
+@dataclass
+class Run:
+    """What a command run as a user would run it printed, and how long and how much it took."""
+
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_kib: int | None = None
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+    @property
+    def lines(self) -> list[str]:
+        """The non-blank lines of stdout and stderr."""
+        return [line for line in self.output.splitlines() if line.strip()]
+
+
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+    measure: bool = False,
+) -> Run:
+    """``corpus-tools ARGS`` in a real subprocess (a pipe, not a terminal), offline unless
+    ``env`` says otherwise; with ``measure``, through a parent that reports its peak memory."""
+    if env is None:
+        env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
+        env.pop("GITHUB_STEP_SUMMARY", None)
+    command = [cli_executable(), *args]
+    if measure:
+        wrapper = (
+            "import resource, subprocess, sys\n"
+            f"done = subprocess.run(sys.argv[1:], timeout={timeout})\n"
+            "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+            "sys.stderr.write(f'\\nPEAK_KIB={peak}\\n')\n"
+            "sys.exit(done.returncode)\n"
+        )
+        command = [sys.executable, "-c", wrapper, *command]
+    start = time.monotonic()
+    done = subprocess.run(
+        command,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        errors="backslashreplace",
+        env=env,
+        timeout=timeout + 5,
+        check=False,
+    )
+    seconds = time.monotonic() - start
+    stderr, peak = done.stderr, None
+    if measure:
+        stderr, _, tail = stderr.rpartition("\nPEAK_KIB=")
+        peak = int(tail.strip())
+    return Run(done.returncode, done.stdout, stderr, seconds, peak)
+
+
+def http_error(status: int, message: str = "Server Error") -> HfHubHTTPError:
+    """The error huggingface_hub raises for an HTTP ``status`` from the Hub."""
+    request = httpx2.Request("POST", "https://huggingface.co/api/repos/create")
+    return HfHubHTTPError(message, response=httpx2.Response(status, request=request))
 
 
 @pytest.fixture(scope="session")

@@ -12,10 +12,7 @@ import json
 import os
 import shutil
 import subprocess
-import sys
-import time
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +21,7 @@ from typer.testing import CliRunner
 
 from corpus_tools.cli import app
 from corpus_tools.metadata import DEFAULT_MAX_SEED_BYTES
-from tests.conftest import GOLDEN_SEEDS, ROOT, SEEDS, cli_executable, copy_project
+from tests.conftest import GOLDEN_SEEDS, ROOT, SEEDS, Run, cli_executable, copy_project, run_cli
 
 # Seconds any one command may take here; a hang (a FIFO opened, a link followed) exceeds it.
 BOUND = 30
@@ -32,51 +29,9 @@ BOUND = 30
 MEMORY_KIB = 800_000
 
 
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-    seconds: float
-    peak_kib: int | None = None
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
 def cli(root: Path, *args: str, measure: bool = False, timeout: float = BOUND) -> Run:
     """``corpus-tools ARGS`` run in ``root`` as a user would (a pipe, not a terminal)."""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    env.pop("GITHUB_STEP_SUMMARY", None)
-    command = [cli_executable(), *args]
-    if measure:  # through a parent that reports the command's peak memory
-        wrapper = (
-            "import resource, subprocess, sys\n"
-            f"done = subprocess.run(sys.argv[1:], timeout={timeout})\n"
-            "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-            "sys.stderr.write(f'\\nPEAK_KIB={peak}\\n')\n"
-            "sys.exit(done.returncode)\n"
-        )
-        command = [sys.executable, "-c", wrapper, *command]
-    start = time.monotonic()
-    done = subprocess.run(
-        command,
-        cwd=root,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="backslashreplace",
-        env=env,
-        timeout=timeout + 5,
-        check=False,
-    )
-    seconds = time.monotonic() - start
-    stderr, peak = done.stderr, None
-    if measure:
-        stderr, _, tail = stderr.rpartition("\nPEAK_KIB=")
-        peak = int(tail.strip())
-    return Run(done.returncode, done.stdout, stderr, seconds, peak)
+    return run_cli(*args, cwd=root, timeout=timeout, measure=measure)
 
 
 def assert_clean(run: Run) -> None:

@@ -11,7 +11,6 @@ import json
 import math
 import os
 import shutil
-import subprocess
 import threading
 import time
 import urllib.parse
@@ -20,16 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-import httpx2
 import pytest
-from huggingface_hub.errors import HfHubHTTPError
 from typer.testing import CliRunner
 
 from corpus_tools.cli import app, publish_command
 from corpus_tools.errors import UsageError
 from corpus_tools.project import Project
 from corpus_tools.publish.hub import TIMEOUT, UPLOAD_TIMEOUT, HubError, publish, scrub
-from tests.conftest import cli_executable, copy_project
+from tests.conftest import Run, copy_project, http_error, run_cli
 from tests.test_publish import FakeHfApi, write_dist
 
 REPO_ID = "my-org/news-corpus"
@@ -182,22 +179,6 @@ class StandIn:
 # --------------------------------------------------------------------------- running the command
 
 
-@dataclass
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-    seconds: float
-    lines: list[str] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.lines = [line for line in (self.stdout + self.stderr).splitlines() if line.strip()]
-
-    @property
-    def output(self) -> str:
-        return self.stdout + self.stderr
-
-
 def run_publish(
     root: Path, endpoint: str, token: str | None, *args: str, home: Path | None = None
 ) -> Run:
@@ -211,18 +192,7 @@ def run_publish(
     )
     if token is not None:
         env["HF_TOKEN"] = token
-    start = time.monotonic()
-    done = subprocess.run(
-        [cli_executable(), "publish", "--repo-id", REPO_ID, "--project", str(root), *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        env=env,
-        timeout=60,
-        check=False,
-    )
-    return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - start)
+    return run_cli("publish", "--repo-id", REPO_ID, "--project", str(root), *args, env=env)
 
 
 def assert_one_clean_line(run: Run) -> str:
@@ -236,16 +206,8 @@ def assert_one_clean_line(run: Run) -> str:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """This repository's project with its releases, built once (dist/ is its latest release)."""
     root = copy_project(tmp_path_factory.mktemp("standin") / "corpus")
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
-    done = subprocess.run(
-        [cli_executable(), "build", "--project", str(root), "--jobs", "1"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    done = run_cli("build", "--project", str(root), "--jobs", "1", timeout=120)
+    assert done.code == 0, done.output
     assert (root / "dist" / "manifest.json").is_file()
     return root
 
@@ -360,12 +322,6 @@ def slow() -> Iterator[SlowHfApi]:
     api.release.set()
 
 
-def http_error(status: int, message: str = "Server Error") -> HfHubHTTPError:
-    request = httpx2.Request("POST", "https://huggingface.co/api/repos/create")
-    response = httpx2.Response(status, request=request)
-    return HfHubHTTPError(f"{status} {message}", response=response)
-
-
 def test_a_stall_is_not_retried(tmp_path: Path, slow: SlowHfApi) -> None:
     slow.stall = ("create_repo",)
     start = time.monotonic()
@@ -392,7 +348,7 @@ def test_the_upload_has_its_own_timeout(tmp_path: Path, slow: SlowHfApi) -> None
 def test_retries_share_the_steps_seconds(tmp_path: Path) -> None:
     # A server error is retried after 1 s, then after 2 s; with 1.5 s for the step, only the
     # first retry fits, and the step ends within its seconds.
-    api = FakeHfApi(fail={"create_repo": http_error(503)})
+    api = FakeHfApi(fail={"create_repo": http_error(503, "503 Server Error")})
     start = time.monotonic()
     with pytest.raises(HubError) as caught:
         publish(write_dist(tmp_path), REPO_ID, api=api, token=TOKEN, timeout=1.5)
@@ -412,7 +368,7 @@ def test_project_publish_passes_the_timeouts_on(
 
 
 def test_a_long_server_message_is_cut(tmp_path: Path) -> None:
-    api = FakeHfApi(fail={"create_tag": http_error(409, "Conflict " + "x" * 100_000 + TOKEN)})
+    api = FakeHfApi(fail={"create_tag": http_error(409, "409 Conflict " + "x" * 100_000 + TOKEN)})
     with pytest.raises(HubError) as caught:
         publish(write_dist(tmp_path), REPO_ID, api=api, token=TOKEN)
     assert len(str(caught.value)) < 600

@@ -7,7 +7,6 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from corpus_tools.problems import CODES, codes_markdown
 from corpus_tools.project import Project
 from corpus_tools.record import Record
 from corpus_tools.schema import Schema
-from tests.conftest import GOLDEN_SEEDS, ROOT, cli_executable, copy_project, load
+from tests.conftest import GOLDEN_SEEDS, ROOT, copy_project, load, run_cli
 
 runner = CliRunner()
 
@@ -238,15 +237,8 @@ def test_a_version_key_is_refused_with_a_pointer_to_releases() -> None:
 def test_outside_a_project_validate_exits_2_naming_dataset_toml(tmp_path: Path) -> None:
     outside = tmp_path / "nowhere"
     outside.mkdir()
-    result = subprocess.run(
-        [cli_executable(), "validate"],
-        cwd=outside,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 2
+    result = run_cli("validate", cwd=outside, env=dict(os.environ), timeout=300)
+    assert result.code == 2
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
     assert "no dataset.toml in" in line
@@ -292,17 +284,9 @@ def test_piped_validate_prints_whole_file_names_and_the_summary_last(tmp_path: P
     (root / "seeds" / bad).write_bytes(b"")
     env = {**os.environ, "COLUMNS": "40"}
     env.pop("FORCE_COLOR", None)
-    result = subprocess.run(
-        [cli_executable(), "validate", "seeds"],
-        cwd=root,
-        capture_output=True,  # stdout is a pipe, as in `corpus-tools validate | cat`
-        text=True,
-        encoding="utf-8",
-        env=env,
-        check=False,
-        timeout=300,
-    )
-    assert result.returncode == 1
+    # stdout is a pipe, as in `corpus-tools validate | cat`
+    result = run_cli("validate", "seeds", cwd=root, env=env, timeout=300)
+    assert result.code == 1
     lines = result.stdout.split("\n")
     assert lines[-1] == ""  # newline-terminated
     lines = lines[:-1]

@@ -12,7 +12,7 @@ import httpx2
 import huggingface_hub
 import pytest
 from huggingface_hub import CommitInfo, GitRefInfo, GitRefs
-from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
+from huggingface_hub.errors import OfflineModeIsEnabled
 from huggingface_hub.utils._paths import DEFAULT_IGNORE_PATTERNS, filter_repo_objects
 
 from corpus_tools.errors import CorpusToolsError, UsageError
@@ -26,6 +26,7 @@ from corpus_tools.publish.hub import (
     publish,
     upload_plan,
 )
+from tests.conftest import http_error
 
 REPO_ID = "my-org/news-corpus"
 FAKE_TOKEN = "hf_FAKEtokenNEVERshowMe0123456789"
@@ -233,11 +234,6 @@ def assert_no_token(*texts: object) -> None:
     for text in texts:
         assert FAKE_TOKEN not in str(text)
         assert FAKE_TOKEN not in repr(text)
-
-
-def http_error(status: int, message: str) -> HfHubHTTPError:
-    request = httpx2.Request("POST", f"https://huggingface.co/api/datasets/{REPO_ID}/commit/main")
-    return HfHubHTTPError(message, response=httpx2.Response(status, request=request))
 
 
 # --- the publication itself -------------------------------------------------------------------

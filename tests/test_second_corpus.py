@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
+import os
 from pathlib import Path
 
 import datasets
 import pytest
 
-from tests.conftest import cli_executable
+from tests.conftest import Run, run_cli
 
 OUTLET_ID = "harborgazette"
 PROFILE = """\
@@ -201,16 +201,8 @@ def page(title: str, section: str, posted: str, paragraphs: list[str]) -> str:
     return "\n".join(lines)
 
 
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [cli_executable(), *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        timeout=600,
-    )
+def run(cwd: Path, *args: str) -> Run:
+    return run_cli(*args, cwd=cwd, env=dict(os.environ), timeout=600)
 
 
 @pytest.fixture(scope="module")
@@ -218,7 +210,7 @@ def harbor(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The Harbor Gazette corpus, made and released through the CLI."""
     tmp_path = tmp_path_factory.mktemp("second")
     init = run(tmp_path, "init", "harbor")
-    assert init.returncode == 0, init.stderr
+    assert init.code == 0, init.stderr
     harbor = tmp_path / "harbor"
     assert (harbor / "dataset.toml").is_file()
 
@@ -230,7 +222,7 @@ def harbor(tmp_path_factory: pytest.TempPathFactory) -> Path:
         path.write_text(page(title, section, posted, paragraphs), encoding="utf-8")
         files.append(str(path))
     added = run(harbor, "add", *files)
-    assert added.returncode == 0, added.stderr
+    assert added.code == 0, added.stderr
     assert len(added.stdout.splitlines()) == 3
     assert sorted(p.name[:4] for p in (harbor / "seeds").glob("*.txt")) == [
         "000_",
@@ -254,16 +246,16 @@ def harbor(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (harbor / "dataset.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     built = run(harbor, "build")
-    assert built.returncode == 0, built.stderr
+    assert built.code == 0, built.stderr
     assert built.stdout.startswith("built dist: 3 records")
     strict = run(harbor, "validate", "--strict")
-    assert strict.returncode == 0, strict.stdout + strict.stderr
+    assert strict.code == 0, strict.stdout + strict.stderr
     released = run(harbor, "release")
-    assert released.returncode == 0, released.stderr
+    assert released.code == 0, released.stderr
     assert "released v1.0.0 (initial): 3 added" in released.stdout
     assert (harbor / "releases" / "v1.0.0.json").is_file()
     dataset = run(harbor, "validate", "--dataset", "dist", "--strict")
-    assert dataset.returncode == 0, dataset.stdout + dataset.stderr
+    assert dataset.code == 0, dataset.stdout + dataset.stderr
     return harbor
 
 

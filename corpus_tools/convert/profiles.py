@@ -125,8 +125,8 @@ class Profile:
     dates: tuple[re.Pattern[str], ...]
     rules: tuple[Rule, ...] = field(default_factory=tuple)
     min_score: int = MIN_DETECT_SCORE
-    # The detection patterns with the cheap tests that spare most of their scans.
-    probes: tuple[Probe, ...] = ()
+    # The detection patterns with the cheap tests that spare most of their scans (derived).
+    probes: tuple[Probe, ...] = field(init=False, compare=False, repr=False)
     # Rules by zone, in order, computed once so that conversion filters nothing per line.
     by_zone: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False)
     # Plans by (zone, word count up to a cap, first line of its zone, first-line rules only),
@@ -164,6 +164,9 @@ class Profile:
             plan = self._plans[key] = Plan(chosen, any_fullmatch([r.pattern for r in chosen]))
         return plan
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "probes", tuple(Probe.of(p) for p in self.detect))
+
     @property
     def id(self) -> str:
         """The profile id, equal to the outlet id."""
@@ -176,8 +179,7 @@ class Profile:
         count is the same as searching with every pattern.
         """
         view = text if isinstance(text, TextView) else TextView(text)
-        probes = self.probes or tuple(Probe(p) for p in self.detect)
-        return sum(1 for probe in probes if probe.search(view))
+        return sum(1 for probe in self.probes if probe.search(view))
 
 
 @dataclass(frozen=True)
@@ -440,7 +442,6 @@ def _load_one(
         return Profile(
             outlet=outlet,
             detect=compiled,
-            probes=tuple(Probe.of(p) for p in compiled),
             dates=tuple(p for p in dates if p is not None),
             rules=ordered,
             min_score=int(min_score),

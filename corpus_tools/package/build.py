@@ -22,6 +22,7 @@ from corpus_tools.state import checkpoint
 from corpus_tools.validate.report import Report
 
 if TYPE_CHECKING:
+    from corpus_tools.package.card import CardStats
     from corpus_tools.project import Progress, Project
 
 # Rows per parquet shard: about 100-300 MB of news articles, and a stable layout.
@@ -156,8 +157,8 @@ _LIBC = _libc()
 class Packed:
     """A chunk's valid records as a worker hands them over: an Arrow table and card counts."""
 
-    table: Any
-    stats: Any
+    table: Any  # a pyarrow.Table
+    stats: CardStats
 
 
 _ARROW_SCHEMAS: dict[str, Any] = {}
@@ -254,7 +255,7 @@ def _finish(
     history: list[dict[str, Any]],
     version: str,
     writer: ShardWriter,
-    stats: Any,
+    stats: CardStats,
     spool: IO[str],
 ) -> None:
     """Everything after the records: shards closed, schema, Croissant, changelog, card, id

@@ -15,7 +15,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from corpus_tools.errors import ConversionError, CorpusToolsError, UsageError
 
@@ -140,15 +140,37 @@ def read_seed(path: Path, shown: str | None = None, max_bytes: int | None = None
         # checked, open() fails or returns at once instead of following or blocking; fstat()
         # then checks what was really opened.
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb") as handle:
-            _check_kind(os.fstat(handle.fileno()), shown, max_bytes)
-            limit = max_bytes if max_bytes is not None else -1
-            data = handle.read(limit + 1 if limit >= 0 else -1)
+        with os.fdopen(fd, "rb", buffering=0) as handle:
+            opened = os.fstat(handle.fileno())
+            _check_kind(opened, shown, max_bytes)
+            data = _read_at_most(handle, opened.st_size, max_bytes)
     except OSError as exc:
         raise ConversionError("unreadable", file=shown, reason=exc.strerror or str(exc)) from None
     if max_bytes is not None and len(data) > max_bytes:
         raise ConversionError("unreadable", file=shown, reason="grew over max_seed_bytes")
     return Seed(name=path.name, path=shown, data=data)
+
+
+def _read_at_most(handle: IO[bytes], size: int, max_bytes: int | None) -> bytes:
+    """The file's bytes, or the first ``max_bytes + 1`` of them when it holds more.
+
+    Asking for ``max_bytes + 1`` bytes at once would make Python allocate that much (and
+    the system map and unmap it) for every seed; the size fstat saw is asked for, plus one
+    byte to notice a file that grew since, and then more in steps of 1 MiB.
+    """
+    limit = None if max_bytes is None else max_bytes + 1
+    want = size + 1 if limit is None else min(size + 1, limit)
+    pieces: list[bytes] = []
+    got = 0
+    while limit is None or got < limit:
+        piece = handle.read(want - got)
+        if not piece:
+            break
+        pieces.append(piece)
+        got += len(piece)
+        if got >= want:
+            want = got + (1 << 20) if limit is None else min(got + (1 << 20), limit)
+    return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
 
 def _check_kind(info: os.stat_result, shown: str, max_bytes: int | None) -> None:

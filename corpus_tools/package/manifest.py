@@ -29,11 +29,30 @@ _CANONICAL = json.JSONEncoder(
 )
 
 
-def content_sha256(record: Any) -> str:
+def canonical_json(content: Any, plain: bool = False) -> bytes:
+    """The canonical JSON of ``content`` as UTF-8 bytes.
+
+    ``plain`` content holds only str, int, bool, None, lists and dicts with str keys (what the
+    converter makes). orjson writes such content byte for byte as the json module does (its
+    escapes and key order are the same; tests compare them) and ten times faster. Floats are
+    the exception, as orjson spells 1e16 where json spells 1e+16, so any other content goes
+    through the json module.
+    """
+    if plain:
+        import orjson
+
+        try:
+            return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # an integer beyond 64 bits, or a type orjson does not take
+            pass
+    return _CANONICAL.encode(content).encode("utf-8")
+
+
+def content_sha256(record: Any, plain: bool = False) -> str:
     """Hash of a record's content; the converter stamp is left out so a tool upgrade that
-    changes nothing in the data is not a correction."""
+    changes nothing in the data is not a correction. ``plain``: see canonical_json."""
     content = {k: v for k, v in record.items() if k != "converter"}
-    return hashlib.sha256(_CANONICAL.encode(content).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(content, plain)).hexdigest()
 
 
 def file_sha256(path: Path) -> str:
@@ -84,14 +103,15 @@ def metadata_sha256(meta: DatasetMeta) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def record_entry(record: Any) -> dict[str, str]:
-    """A record's line in the manifest: id, seed file, title and content hash."""
+def record_entry(record: Any, plain: bool = False) -> dict[str, str]:
+    """A record's line in the manifest: id, seed file, title and content hash (``plain``: see
+    canonical_json)."""
     title = record["title"] or f"[no title] {record['kicker'] or record['lead'] or ''}".strip()
     return {
         "id": record["id"],
         "seed_file": record["seed_file"],
         "title": title,
-        "content_sha256": content_sha256(record),
+        "content_sha256": content_sha256(record, plain),
     }
 
 

@@ -174,7 +174,9 @@ def prepare(project: Project, origin: Origin, record: Any) -> Prepared:
         return Prepared(origin, record, problems, rid=rid)
     row = compact_row(project, record, origin.from_seed)
     warnings = list(_warnings(origin, record))
-    return Prepared(origin, record, [], row, record_entry(record), rid, warnings)
+    # A record from a seed is the converter's own (plain JSON types, no floats).
+    entry = record_entry(record, plain=origin.from_seed)
+    return Prepared(origin, record, [], row, entry, rid, warnings)
 
 
 def _take(report: Report, table: CompactTable, item: Prepared) -> bool:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from corpus_tools.package.manifest import canonical_json, content_sha256
 
 # Any text without lone surrogates (which no seed can hold), and integers past 64 bits.
-_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 _SCALARS = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | _TEXT
 _PLAIN = st.recursive(
     _SCALARS,

@@ -134,9 +134,7 @@ def _apply(
     the pieces of the first that applies."""
     # Normalised lines hold single spaces only, so counting them counts the words.
     plan = draft.profile.plan(zone, line.count(" ") + 1, zone_first, first_only)
-    if not plan.may_apply(line):
-        return None
-    for rule in plan.rules:
+    for rule in plan.matching(line):
         if rule.once and rule.qualified_name in draft.used:
             continue
         if rule.requires_any and not any(draft.has(name) for name in rule.requires_any):
@@ -307,9 +305,4 @@ def furniture_rule(profile: Profile, text: str) -> Rule | None:
     # Words are counted only up to the cap, beyond which every count gets the same plan.
     words = len(text.split(maxsplit=profile.word_cap("furniture")))
     plan = profile.plan("furniture", words, zone_first=True)  # any position
-    if not plan.may_apply(text):
-        return None
-    for rule in plan.rules:
-        if rule.pattern.fullmatch(text):
-            return rule
-    return None
+    return next(plan.matching(text), None)

@@ -101,18 +101,23 @@ class Prepared:
 
 @dataclass
 class Chunk:
-    """A worker's answer for a run of seeds: each seed's outcome in order (a conversion
-    problem or a prepared record), and what ``pack`` made of the valid records."""
+    """A worker's answer for a run of seeds, as plain columns (cheap to send between
+    processes): what the report, the table and ``absorb`` need, never the records."""
 
-    outcomes: list[Prepared | Problem]
-    packed: Any = None
+    files: list[str]  # every seed of the run, as shown, in order
+    rids: list[str | None]  # its record id, or None where conversion failed
+    problems: list[Problem]  # conversion and schema problems, in seed order
+    warnings: list[Problem]  # warnings of the valid records, in seed order
+    rows: dict[str, list[Any]]  # compact rows of the valid records, column by column
+    entries: bytes  # their manifest entries, one JSON object per line
+    packed: Any = None  # what ``pack`` made of them
 
 
 # Runs in a worker on the valid records of one chunk (for the build: an Arrow table and card
 # statistics); must be a module-level function so that any start method can send it.
 Pack = Callable[["Project", list[Any]], Any]
-# Runs in the main process on each chunk's packed value and manifest entries, in seed order.
-Absorb = Callable[[Any, list[dict[str, str]]], None]
+# Runs in the main process on each chunk's packed value and manifest lines, in seed order.
+Absorb = Callable[[Any, bytes], None]
 
 
 def lone_surrogate_path(value: Any, path: str = "$") -> str | None:
@@ -259,13 +264,33 @@ def _seed_work(project: Project, job: tuple[Path, str]) -> Prepared | Problem:
 def _seed_chunk(context: tuple[Project, Pack | None], jobs: list[tuple[Path, str]]) -> Chunk:
     """The per-seed work for a run of seeds (in a worker process): only small results go
     back to the main process, never the records themselves."""
+    import orjson
+
+    from corpus_tools.validate.table import ROW_FIELDS
+
     project, pack = context
-    outcomes = [_seed_work(project, job) for job in jobs]
-    valid = [o.record for o in outcomes if isinstance(o, Prepared) and o.row is not None]
-    for outcome in outcomes:
-        if isinstance(outcome, Prepared):
-            outcome.record = None
-    return Chunk(outcomes, pack(project, valid) if pack is not None and valid else None)
+    chunk = Chunk([], [], [], [], {name: [] for name in ROW_FIELDS}, b"")
+    valid, entries = [], []
+    for job in jobs:
+        outcome = _seed_work(project, job)
+        chunk.files.append(job[1])
+        if isinstance(outcome, Problem):
+            chunk.rids.append(None)
+            chunk.problems.append(outcome)
+            continue
+        chunk.rids.append(outcome.rid)
+        if outcome.problems or outcome.row is None:
+            chunk.problems.extend(outcome.problems)
+            continue
+        chunk.warnings.extend(outcome.warnings)
+        for name, values in chunk.rows.items():
+            values.append(outcome.row[name])
+        entries.append(orjson.dumps(outcome.entry))
+        valid.append(outcome.record)
+    chunk.entries = b"".join(entry + b"\n" for entry in entries)
+    if pack is not None and valid:
+        chunk.packed = pack(project, valid)
+    return chunk
 
 
 def validate_seeds(
@@ -281,28 +306,26 @@ def validate_seeds(
     """Convert every seed on ``jobs`` cores, check the records, then the table; conversion
     failures are problems too. With ``pack``/``absorb``, each chunk's valid records are
     packed in the worker and absorbed here in seed order (how the build writes them)."""
-    from corpus_tools.executor import CHUNK, ordered_chunks
+    from corpus_tools.executor import chunk_size, ordered_chunks
     from corpus_tools.ingest.seeds import seed_names
 
     report = Report(target=project.show(folder), keep_checked=keep_checked, warning_cap=warning_cap)
     table = CompactTable()
     shown = project.show(folder)
     prefix = "" if shown == "." else shown.rstrip("/") + "/"
-    jobs_in = ((folder / name, prefix + name) for name in seed_names(folder))
-    for chunk in ordered_chunks(_seed_chunk, (project, pack), jobs_in, jobs, CHUNK):
-        entries = []
-        for outcome in chunk.outcomes:
-            if isinstance(outcome, Problem):
-                report.check(outcome.file or "", None)
-                report.problems.append(outcome)
-            elif _take(report, table, outcome) and outcome.entry is not None:
-                entries.append(outcome.entry)
-            if progress:
-                progress(
-                    outcome.file or "" if isinstance(outcome, Problem) else outcome.origin.file
-                )
-        if absorb is not None and entries:
-            absorb(chunk.packed, entries)
+    names = seed_names(folder)
+    jobs_in = ((folder / name, prefix + name) for name in names)
+    size = chunk_size(len(names), jobs)
+    for chunk in ordered_chunks(_seed_chunk, (project, pack), jobs_in, jobs, size):
+        report.check_many(chunk.files, chunk.rids)
+        report.problems.extend(chunk.problems)
+        report.add_warnings(chunk.warnings)
+        table.add_seed_rows(prefix, chunk.rows)
+        if absorb is not None and chunk.entries:
+            absorb(chunk.packed, chunk.entries)
+        if progress:
+            for file in chunk.files:
+                progress(file)
     _table_problems(project, table, report)
     return report
 

@@ -79,6 +79,13 @@ class Report:
         else:
             self._uncounted += 1
 
+    def check_many(self, files: list[str], records: list[str | None]) -> None:
+        """Count checked seeds, each with its record id (None where it has none)."""
+        if self.keep_checked:
+            self.checked.extend(map(Checked, files, records))
+        else:
+            self._uncounted += len(files)
+
     @property
     def n_checked(self) -> int:
         """How many records (or seeds) were checked."""

@@ -83,6 +83,8 @@ def compact_row(project: Project, record: Any, from_seed: bool = False) -> dict[
     }
 
 
+# What compact_row gives: the columns, the failure-message extras and the date's seed line.
+ROW_FIELDS = (*_COLUMNS, "furniture_text", "furniture_line", "date_line")
 # Where each row came from, kept beside the checked columns.
 _ORIGIN = ("file", "line", "from_seed", "date_line")
 _INTS = {"word_count", "char_count", "text_words", "text_chars", "furniture_block", "line",
@@ -154,12 +156,42 @@ class CompactTable:
         if len(pending["id"]) >= BLOCK:
             self._seal()
 
+    def add_seed_rows(self, folder: str, columns: dict[str, list[Any]]) -> None:
+        """Append compact rows of seeds in ``folder`` (shown, with its trailing slash), given
+        column by column as ``SeedRows`` gathers them in a worker."""
+        if self._seed_folder is None:
+            self._seed_folder = folder
+        n = len(columns["id"])
+        if not n:
+            return
+        if folder != self._seed_folder:  # never in one run; kept correct all the same
+            for index in range(n):
+                row = {name: values[index] for name, values in columns.items()}
+                self.add(row, folder + row["seed_file"], None, True)
+            return
+        pending = self._pending
+        for index, block in enumerate(columns["furniture_block"]):
+            if block >= 0:
+                self.furniture_text[self.count + index] = columns["furniture_text"][index]
+                self.furniture_line[self.count + index] = columns["furniture_line"][index]
+        for name in _COLUMNS:
+            pending[name].extend(columns[name])
+        pending["file"].extend([None] * n)
+        pending["line"].extend([None] * n)
+        pending["from_seed"].extend([True] * n)
+        pending["date_line"].extend(columns["date_line"])
+        self.count += n
+        if len(pending["id"]) >= BLOCK:
+            self._seal()
+
     def _seal(self) -> None:
+        """Seal every whole block of pending rows (``value`` relies on each being BLOCK rows)."""
         import pyarrow as pa
 
-        for name, values in self._pending.items():
-            self._sealed[name].append(pa.array(values, type=_arrow_type(name)))
-            values.clear()
+        while len(self._pending["id"]) >= BLOCK:
+            for name, values in self._pending.items():
+                self._sealed[name].append(pa.array(values[:BLOCK], type=_arrow_type(name)))
+                del values[:BLOCK]
 
     def origin(self, index: int) -> tuple[str, int | None]:
         """The file and line a row came from."""

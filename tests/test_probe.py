@@ -137,3 +137,14 @@ def test_plan_finds_every_matching_rule_in_order_even_when_patterns_cannot_be_jo
         assert list(plan.matching(line)) == expected, line
     joinable = Plan(tuple(r for r in rules if r.name != "r1"))
     assert [r.name for r in joinable.matching("ab")] == ["r2", "r3", "r4"]
+
+
+@settings(max_examples=300)
+@given(_TEXTS)
+def test_furniture_rule_is_the_first_furniture_rule_that_matches(text: str) -> None:
+    from corpus_tools.convert.rules import furniture_rule
+
+    for profile in PROFILES:
+        plan = profile.plan("furniture", len(text.split()), zone_first=True)
+        expected = next((r for r in plan.rules if r.pattern.fullmatch(text)), None)
+        assert furniture_rule(profile, text) == expected

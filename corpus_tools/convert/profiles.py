@@ -173,6 +173,12 @@ class Profile:
             cap = self._caps[zone] = max([0, *lows, *highs])
         return cap
 
+    @cached_property
+    def any_furniture(self) -> Plan:
+        """Every rule that only removes furniture, whatever its word bounds or position: no
+        match here means no furniture plan can match."""
+        return Plan(tuple(r for r in self.by_zone["body"] if r.furniture_only))
+
     def plan(self, zone: str, words: int, zone_first: bool, first_only: bool = False) -> Plan:
         """The rules of ``zone`` whose static conditions allow this line, joined for a fast
         test; ``zone="furniture"`` gives the body rules that only remove furniture."""

@@ -302,7 +302,10 @@ def convert_seed(seed: Seed, profiles: ProfileSet) -> Record:
 
 def furniture_rule(profile: Profile, text: str) -> Rule | None:
     """The profile rule that would remove ``text`` as furniture if it stood on its own line."""
-    # Words are counted only up to the cap, beyond which every count gets the same plan.
+    # Most texts match no furniture rule whatever their length: one regex call says so,
+    # before the words are counted (only up to the cap: every count above gets one plan).
+    if next(profile.any_furniture.matching(text), None) is None:
+        return None
     words = len(text.split(maxsplit=profile.word_cap("furniture")))
     plan = profile.plan("furniture", words, zone_first=True)  # any position
     return next(plan.matching(text), None)

@@ -7,9 +7,9 @@ import re
 import statistics
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from corpus_tools.convert.profiles import Outlet
 from corpus_tools.package.croissant import cite_as
@@ -70,6 +70,65 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
+_HEX16 = re.compile(r"[0-9a-f]{16}")
+
+
+class IdList(Sequence[str]):
+    """Record ids in the order they were added, 8 bytes each: by the schema an id is 16
+    lower-case hex digits (a Python string of them takes 65). Should another id come, the
+    list keeps plain strings from then on."""
+
+    def __init__(self, ids: Iterable[str] = ()) -> None:
+        self._packed = bytearray()
+        self._plain: list[str] | None = None
+        for rid in ids:
+            self.append(rid)
+
+    def append(self, rid: str) -> None:
+        if self._plain is None:
+            if _HEX16.fullmatch(rid):
+                self._packed += bytes.fromhex(rid)
+                return
+            self._plain = list(self)
+        self._plain.append(rid)
+
+    def extend(self, other: IdList) -> None:
+        if self._plain is None and other._plain is None:
+            self._packed += other._packed
+        else:
+            for rid in other:
+                self.append(rid)
+
+    def __len__(self) -> int:
+        return len(self._plain) if self._plain is not None else len(self._packed) // 8
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if self._plain is not None:
+            return self._plain[index]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._packed[index * 8 : index * 8 + 8].hex()
+
+    def __iter__(self) -> Iterator[str]:
+        if self._plain is not None:
+            return iter(self._plain)
+        packed = self._packed
+        return (packed[i : i + 8].hex() for i in range(0, len(packed), 8))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass
 class CardStats:
     """What the card reports about the records, gathered one record at a time.
@@ -87,10 +146,12 @@ class CardStats:
     precision: Counter[str] = field(default_factory=Counter)
     first_date: str | None = None
     last_date: str | None = None
-    undated: list[str] = field(default_factory=list)
-    untitled: list[str] = field(default_factory=list)
-    coarse: list[tuple[str, str]] = field(default_factory=list)
-    fallback: list[str] = field(default_factory=list)
+    # Ids only (8 bytes each); the dates as printed only for the coarse ones the card shows.
+    undated: IdList = field(default_factory=IdList)
+    untitled: IdList = field(default_factory=IdList)
+    coarse: IdList = field(default_factory=IdList)
+    coarse_raw: list[str] = field(default_factory=list)
+    fallback: IdList = field(default_factory=IdList)
     boilerplate: Counter[str] = field(default_factory=Counter)
 
     def add(self, record: Any) -> None:
@@ -111,7 +172,9 @@ class CardStats:
             self.first_date = min(self.first_date or date, date)
             self.last_date = max(self.last_date or date, date)
             if published["precision"] != "minute":
-                self.coarse.append((record["id"], published["raw"]))
+                self.coarse.append(record["id"])
+                if len(self.coarse_raw) < ID_LIST_CAP:
+                    self.coarse_raw.append(published["raw"])
         else:
             self.undated.append(record["id"])
         if record["title"] is None:
@@ -139,6 +202,7 @@ class CardStats:
         self.undated.extend(other.undated)
         self.untitled.extend(other.untitled)
         self.coarse.extend(other.coarse)
+        self.coarse_raw.extend(other.coarse_raw[: ID_LIST_CAP - len(self.coarse_raw)])
         self.fallback.extend(other.fallback)
         self.boilerplate.update(other.boilerplate)
 
@@ -298,10 +362,10 @@ ID_LISTS = "id-lists.json"
 def id_lists(stats: CardStats) -> dict[str, list[str]]:
     """The full lists of ids the card names, for the file the card links to when it caps them."""
     return {
-        "undated": stats.undated,
-        "untitled": stats.untitled,
-        "coarse_date": [i for i, _ in stats.coarse],
-        "fallback": stats.fallback,
+        "undated": list(stats.undated),
+        "untitled": list(stats.untitled),
+        "coarse_date": list(stats.coarse),
+        "fallback": list(stats.fallback),
     }
 
 
@@ -323,7 +387,8 @@ def _limitations(project: Project, stats: CardStats) -> str:
         )
     if stats.coarse:
         coarse = stats.coarse
-        shown = ", ".join(f"`{i}` ({md(raw)})" for i, raw in coarse[:ID_LIST_CAP])
+        pairs = zip(coarse[:ID_LIST_CAP], stats.coarse_raw, strict=True)
+        shown = ", ".join(f"`{i}` ({md(raw)})" for i, raw in pairs)
         if len(coarse) > ID_LIST_CAP:
             shown += f" and {len(coarse) - ID_LIST_CAP} more, listed in [{ID_LISTS}]({ID_LISTS})"
         items.append(

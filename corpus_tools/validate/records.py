@@ -293,6 +293,15 @@ def _seed_chunk(context: tuple[Project, Pack | None], jobs: list[tuple[Path, str
     return chunk
 
 
+def _handed_out(names: list[str], folder: Path, prefix: str) -> Iterator[tuple[Path, str]]:
+    """Each seed's path and shown name, in order; the list empties as they are handed out,
+    so that the listing does not outlive its use (a million names take about 80 MB)."""
+    names.reverse()
+    while names:
+        name = names.pop()
+        yield folder / name, prefix + name
+
+
 def validate_seeds(
     project: Project,
     folder: Path,
@@ -314,8 +323,8 @@ def validate_seeds(
     shown = project.show(folder)
     prefix = "" if shown == "." else shown.rstrip("/") + "/"
     names = seed_names(folder)
-    jobs_in = ((folder / name, prefix + name) for name in names)
     size = chunk_size(len(names), jobs)
+    jobs_in = _handed_out(names, folder, prefix)
     for chunk in ordered_chunks(_seed_chunk, (project, pack), jobs_in, jobs, size):
         report.check_many(chunk.files, chunk.rids)
         report.problems.extend(chunk.problems)

@@ -188,9 +188,14 @@ class CompactTable:
         """Seal every whole block of pending rows (``value`` relies on each being BLOCK rows)."""
         import pyarrow as pa
 
+        # The blocks live as long as the run; taken from the system allocator, they do not
+        # sit among the large short-lived buffers of Arrow's default pool (row groups being
+        # written), where they would keep that pool from returning its memory.
+        pool = pa.system_memory_pool()
         while len(self._pending["id"]) >= BLOCK:
             for name, values in self._pending.items():
-                self._sealed[name].append(pa.array(values[:BLOCK], type=_arrow_type(name)))
+                block = pa.array(values[:BLOCK], type=_arrow_type(name), memory_pool=pool)
+                self._sealed[name].append(block)
                 del values[:BLOCK]
 
     def origin(self, index: int) -> tuple[str, int | None]:

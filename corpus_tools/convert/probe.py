@@ -92,14 +92,11 @@ class Probe:
 def any_fullmatch(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
     """One pattern that fully matches a line exactly when one of ``patterns`` does.
 
-    Each pattern stands in its own group ``_p0``, ``_p1``...: as alternatives are tried in
-    order, the group that matched (``match.lastindex``, the outermost group to close) is the
-    first pattern that fully matches. Group names are dropped and each pattern keeps its own
-    flags in a scoped group. None when a pattern cannot be joined (a back-reference, or flags
-    that cannot be scoped).
+    Group names are dropped and each pattern keeps its own flags in a scoped group. None when
+    a pattern cannot be joined (a back-reference, or flags that cannot be scoped).
     """
     parts = []
-    for index, pattern in enumerate(patterns):
+    for pattern in patterns:
         source = pattern.pattern
         head = _GLOBAL_FLAGS.match(source)
         if head is not None:
@@ -112,7 +109,7 @@ def any_fullmatch(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
         if renamed != len(pattern.groupindex):  # a "(?P<" that is not a group: leave it be
             return None
         letters = "".join(ch for flag, ch in _FLAG_LETTERS if pattern.flags & flag)
-        parts.append(f"(?P<_p{index}>(?{letters}:{body}))")
+        parts.append(f"(?{letters}:{body})")
     if not parts:
         return None
     try:

@@ -103,43 +103,17 @@ class Rule:
 
 @dataclass(frozen=True)
 class Plan:
-    """The rules that may apply to a line, in order, with their patterns joined so that one
-    regex call finds the first rule that fully matches (``any_fullmatch``)."""
+    """The rules that may apply to a line, in order, and one pattern that matches a line
+    only if one of theirs does (None when the patterns cannot be joined)."""
 
     rules: tuple[Rule, ...]
-    # The joined patterns of rules[start:] by start, made on first use, with the position
-    # (counted from start) of the rule behind each wrapper group; None: cannot be joined.
-    _unions: dict[int, tuple[re.Pattern[str], dict[int, int]] | None] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    any_match: re.Pattern[str] | None
 
-    def _union(self, start: int) -> tuple[re.Pattern[str], dict[int, int]] | None:
-        if start not in self._unions:
-            union = any_fullmatch([r.pattern for r in self.rules[start:]])
-            self._unions[start] = None
-            if union is not None:
-                groups = {n: int(name[2:]) for name, n in union.groupindex.items()}
-                self._unions[start] = (union, groups)
-        return self._unions[start]
-
-    def matching(self, line: str) -> Iterator[Rule]:
-        """The rules whose patterns fully match ``line``, in order: one regex call for each
-        rule found (and one more to find there is none), not one per rule."""
-        start = 0
-        while start < len(self.rules):
-            joined = self._union(start)
-            if joined is None:  # patterns that cannot be joined: one by one
-                yield from (r for r in self.rules[start:] if r.pattern.fullmatch(line))
-                return
-            union, groups = joined
-            found = union.fullmatch(line)
-            if found is None:
-                return
-            # The wrapper group of the first matching pattern is the outermost, so the last
-            # to close: lastindex.
-            position = start + groups[found.lastindex or 0]
-            yield self.rules[position]
-            start = position + 1
+    def may_apply(self, line: str) -> bool:
+        """False when no rule of the plan can match the line: one regex call, not one each."""
+        if not self.rules:
+            return False
+        return self.any_match is None or self.any_match.fullmatch(line) is not None
 
 
 @dataclass(frozen=True)
@@ -173,12 +147,6 @@ class Profile:
             cap = self._caps[zone] = max([0, *lows, *highs])
         return cap
 
-    @cached_property
-    def any_furniture(self) -> Plan:
-        """Every rule that only removes furniture, whatever its word bounds or position: no
-        match here means no furniture plan can match."""
-        return Plan(tuple(r for r in self.by_zone["body"] if r.furniture_only))
-
     def plan(self, zone: str, words: int, zone_first: bool, first_only: bool = False) -> Plan:
         """The rules of ``zone`` whose static conditions allow this line, joined for a fast
         test; ``zone="furniture"`` gives the body rules that only remove furniture."""
@@ -193,7 +161,7 @@ class Profile:
                 if r.fits(key[1], zone_first, first_only)
                 and (zone != "furniture" or r.furniture_only)
             )
-            plan = self._plans[key] = Plan(chosen)
+            plan = self._plans[key] = Plan(chosen, any_fullmatch([r.pattern for r in chosen]))
         return plan
 
     def __post_init__(self) -> None:

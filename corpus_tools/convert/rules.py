@@ -134,7 +134,9 @@ def _apply(
     the pieces of the first that applies."""
     # Normalised lines hold single spaces only, so counting them counts the words.
     plan = draft.profile.plan(zone, line.count(" ") + 1, zone_first, first_only)
-    for rule in plan.matching(line):
+    if not plan.may_apply(line):
+        return None
+    for rule in plan.rules:
         if rule.once and rule.qualified_name in draft.used:
             continue
         if rule.requires_any and not any(draft.has(name) for name in rule.requires_any):
@@ -302,10 +304,12 @@ def convert_seed(seed: Seed, profiles: ProfileSet) -> Record:
 
 def furniture_rule(profile: Profile, text: str) -> Rule | None:
     """The profile rule that would remove ``text`` as furniture if it stood on its own line."""
-    # Most texts match no furniture rule whatever their length: one regex call says so,
-    # before the words are counted (only up to the cap: every count above gets one plan).
-    if next(profile.any_furniture.matching(text), None) is None:
-        return None
+    # Words are counted only up to the cap, beyond which every count gets the same plan.
     words = len(text.split(maxsplit=profile.word_cap("furniture")))
     plan = profile.plan("furniture", words, zone_first=True)  # any position
-    return next(plan.matching(text), None)
+    if not plan.may_apply(text):
+        return None
+    for rule in plan.rules:
+        if rule.pattern.fullmatch(text):
+            return rule
+    return None

@@ -47,6 +47,14 @@ _WORDS = st.sampled_from(
         "–",
         "/",
         "AFP/IRNA",
+        "Rasa - ",
+        "RNA – ",
+        "rahnam International News Agency",
+        "Creating new perspectives since 2009",
+        "middleeastmonitor.com",
+        "tehrantimes.com",
+        "Press TV News Roku",
+        "News / Iran",
     ]
 )
 _TEXTS = st.lists(_WORDS, max_size=30).map("".join)
@@ -132,3 +140,19 @@ def test_furniture_rule_is_the_first_furniture_rule_that_matches(text: str) -> N
         plan = profile.plan("furniture", len(text.split()), zone_first=True)
         expected = next((r for r in plan.rules if r.pattern.fullmatch(text)), None)
         assert furniture_rule(profile, text) == expected
+
+
+@settings(max_examples=400)
+@given(_TEXTS)
+def test_picked_profile_is_the_first_with_the_best_full_score(text: str) -> None:
+    from corpus_tools.convert.profiles import GENERIC
+    from corpus_tools.convert.rules import pick_profile
+
+    best, best_score = PROFILES.generic, 0
+    for profile in PROFILES:
+        if profile.id == GENERIC or not profile.detect:
+            continue
+        score = sum(1 for pattern in profile.detect if pattern.search(text))
+        if score >= max(profile.min_score, 1) and score > best_score:
+            best, best_score = profile, score
+    assert pick_profile(text, PROFILES) is best

@@ -172,14 +172,24 @@ class Profile:
         """The profile id, equal to the outlet id."""
         return self.outlet.id
 
-    def score(self, text: str | TextView) -> int:
+    def score(self, text: str | TextView, at_least: int = 0) -> int:
         """How many detection patterns occur in the normalised text.
 
         Each pattern is asked through its probe, which skips the scans that cannot match; the
-        count is the same as searching with every pattern.
+        count is the same as searching with every pattern. With ``at_least``, counting stops
+        as soon as the patterns left cannot bring the count there (the count returned is then
+        below ``at_least``, and no more is known).
         """
         view = text if isinstance(text, TextView) else TextView(text)
-        return sum(1 for probe in self.probes if probe.search(view))
+        score = 0
+        left = len(self.probes)
+        for probe in self.probes:
+            if score + left < at_least:
+                break
+            left -= 1
+            if probe.search(view):
+                score += 1
+        return score
 
 
 @dataclass(frozen=True)

@@ -83,8 +83,11 @@ def pick_profile(text: str, profiles: ProfileSet) -> Profile:
     for profile in profiles:
         if profile.id == GENERIC or not profile.detect:
             continue
-        score = profile.score(view)
-        if score >= max(profile.min_score, 1) and score > best_score:
+        # The score a profile needs to win: its minimum, and above the best so far (the
+        # first of equals wins); counting stops once it is out of reach.
+        needed = max(profile.min_score, 1, best_score + 1)
+        score = profile.score(view, at_least=needed)
+        if score >= needed:
             best, best_score = profile, score
     return best or profiles.generic
 

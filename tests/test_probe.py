@@ -140,6 +140,9 @@ def test_furniture_rule_is_the_first_furniture_rule_that_matches(text: str) -> N
         plan = profile.plan("furniture", len(text.split()), zone_first=True)
         expected = next((r for r in plan.rules if r.pattern.fullmatch(text)), None)
         assert furniture_rule(profile, text) == expected
+        line = " ".join(text.split())  # as a seed's blocks are
+        if line:
+            assert furniture_rule(profile, line, normalised=True) == furniture_rule(profile, line)
 
 
 @settings(max_examples=400)

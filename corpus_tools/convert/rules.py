@@ -29,6 +29,7 @@ class _Piece:
     start: int
     end: int
     text: str
+    value: Any = None  # the parsed date, for a "published" piece (parsed once)
 
 
 @dataclass
@@ -65,7 +66,7 @@ class _Draft:
         elif target == "published":
             path = "/published/raw"
             profile = self.profile
-            self.fields["published"] = parse_published(
+            self.fields["published"] = piece.value or parse_published(
                 piece.text, profile.dates, profile.outlet.timezone
             )
         else:
@@ -110,11 +111,13 @@ def _pieces(rule: Rule, line: str, draft: _Draft) -> list[_Piece] | None:
         end = start + len(text)
         if target in SINGLE_FIELDS and draft.has(target):
             return None  # single-valued fields keep their first value
-        if target == "published" and (
-            parse_published(text, draft.profile.dates, draft.profile.outlet.timezone) is None
-        ):
-            return None
-        pieces.append(_Piece(target, start, end, text))
+        value = None
+        if target == "published":
+            profile = draft.profile
+            value = parse_published(text, profile.dates, profile.outlet.timezone)
+            if value is None:
+                return None
+        pieces.append(_Piece(target, start, end, text, value))
     if not pieces:
         return None
     pieces.sort(key=lambda p: p.start)
@@ -305,10 +308,16 @@ def convert_seed(seed: Seed, profiles: ProfileSet) -> Record:
     }
 
 
-def furniture_rule(profile: Profile, text: str) -> Rule | None:
-    """The profile rule that would remove ``text`` as furniture if it stood on its own line."""
-    # Words are counted only up to the cap, beyond which every count gets the same plan.
-    words = len(text.split(maxsplit=profile.word_cap("furniture")))
+def furniture_rule(profile: Profile, text: str, normalised: bool = False) -> Rule | None:
+    """The profile rule that would remove ``text`` as furniture if it stood on its own line.
+
+    ``normalised``: the text is a piece of a normalised line (single spaces, none at its
+    ends, as the converter's blocks are), so its spaces count its words.
+    """
+    if normalised:
+        words = text.count(" ") + 1
+    else:  # counted only up to the cap, beyond which every count gets the same plan
+        words = len(text.split(maxsplit=profile.word_cap("furniture")))
     plan = profile.plan("furniture", words, zone_first=True)  # any position
     if not plan.may_apply(text):
         return None

@@ -47,7 +47,8 @@ def compact_row(project: Project, record: Any, from_seed: bool = False) -> dict[
     furniture = -1
     if profile is not None:
         for index, block in enumerate(record["body"]):
-            if furniture_rule(profile, block["text"]) is not None:
+            # A seed's blocks are pieces of normalised lines (records from files may not be).
+            if furniture_rule(profile, block["text"], normalised=from_seed) is not None:
                 furniture = index
                 break
     outlet = record["outlet"]

@@ -260,7 +260,12 @@ def validate(
         loaded = _project(project)
         with _progress("validating") as step:
             report = loaded.validate(
-                seeds, records=records, dataset=dataset, progress=step, jobs=_jobs(jobs)
+                seeds,
+                records=records,
+                dataset=dataset,
+                progress=step,
+                jobs=_jobs(jobs),
+                keep_checked=output_format is Format.junit,  # only JUnit lists them
             )
     _render(report, output_format, strict)
     raise typer.Exit(1 if report.failed(strict) else 0)

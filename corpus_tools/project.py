@@ -151,15 +151,22 @@ class Project:
         dataset: Path | None = None,
         progress: Progress | None = None,
         jobs: int = 1,
+        keep_checked: bool = True,
     ) -> Report:
-        """Validate the seeds (default), a JSON Lines file of records, or a built dataset."""
+        """Validate the seeds (default), a JSON Lines file of records, or a built dataset.
+
+        ``keep_checked``: list every checked record in the report (a JUnit report needs
+        them); otherwise they are only counted, which saves memory on a large corpus.
+        """
         from corpus_tools.validate import validate_dataset, validate_records_file, validate_seeds
 
         if records is not None:
-            return validate_records_file(self, records)
+            return validate_records_file(self, records, keep_checked)
         if dataset is not None:
-            return validate_dataset(self, dataset)
-        return validate_seeds(self, seeds or self.seeds_dir, progress, jobs=jobs)
+            return validate_dataset(self, dataset, keep_checked)
+        return validate_seeds(
+            self, seeds or self.seeds_dir, progress, jobs=jobs, keep_checked=keep_checked
+        )
 
     def build(
         self,

@@ -55,3 +55,22 @@ def test_floats_keep_the_json_module_spelling() -> None:
         separators=(",", ":"),
     )
     assert content_sha256(record) == hashlib.sha256(expected.encode()).hexdigest()
+
+
+def test_records_read_back_from_parquet_hash_alike_on_both_paths() -> None:
+    # validate --dataset hashes parquet records with the fast encoder when the file has the
+    # schema's features and the schema no number field: the same hashes as the manifest's.
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    from corpus_tools.schema import Schema
+
+    assert not Schema.packaged().has_numbers
+    dist = Path(__file__).resolve().parents[1] / "dist" / "data"
+    records = [
+        r for path in sorted(dist.glob("*.parquet")) for r in pq.read_table(path).to_pylist()
+    ]
+    assert records
+    for record in records:
+        assert content_sha256(record, plain=True) == content_sha256(record)

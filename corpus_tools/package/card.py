@@ -438,10 +438,12 @@ def _change_lines(changes: dict[str, Any]) -> list[str]:
     for key, label in (("added", "Added"), ("removed", "Removed"), ("changed", "Corrected")):
         # Capped like every list of ids, so a release of a large corpus stays readable; the
         # release file in releases/ lists them all.
+        # A release read by release_history keeps its first ids and their total.
+        total = changes.get(f"{key}_total", len(changes[key]))
         for item in changes[key][:ID_LIST_CAP]:
             lines.append(f"- {label} `{item['id']}`: {md(item['title'])}")
-        if len(changes[key]) > ID_LIST_CAP:
-            more = len(changes[key]) - ID_LIST_CAP
+        if total > ID_LIST_CAP:
+            more = total - ID_LIST_CAP
             lines.append(f"- {label}: {more} more records, listed in the release's file")
     schema = changes["schema"]
     for key, label in (

@@ -18,26 +18,52 @@ UNRELEASED = "0.0.0"
 
 
 def release_history(folder: Path) -> list[dict[str, Any]]:
-    """Release manifests in version order (oldest first)."""
+    """Release manifests in version order (oldest first).
+
+    Each file is read and checked whole, one at a time, but only what later stages use is
+    kept, so that a long history of a large corpus stays small in memory: the per-record
+    list (``records``) of the latest release only, and of each release's added, removed and
+    changed records the first ``ID_LIST_CAP`` (the changelog shows no more), with their
+    number in ``<kind>_total``.
+    """
     if not folder.is_dir():
         return []
-    releases = []
-    for path in sorted(folder.iterdir()):
+    found = []
+    for path in folder.iterdir():
         if path.name.startswith("."):
             continue  # .gitkeep and editor files
         match = _RELEASE_FILE.fullmatch(path.name)
         if match is None:
             raise UsageError("bad-release-file", file=str(path), detail="not named vX.Y.Z.json")
-        try:
-            entry = read_json(path)
-        except (ValueError, OSError, RecursionError) as exc:
-            detail = "not JSON" if isinstance(exc, ValueError) else type(exc).__name__
-            raise UsageError("bad-release-file", file=str(path), detail=detail) from None
-        wrong = _wrong(entry, match.group("version"))
-        if wrong is not None:
-            raise UsageError("bad-release-file", file=str(path), detail=wrong)
+        found.append((tuple(int(x) for x in match.group("version").split(".")), path))
+    releases: list[dict[str, Any]] = []
+    for _, path in sorted(found):
+        entry = _read_release(path)
+        if releases:
+            releases[-1].pop("records")  # only the latest release's list is diffed against
         releases.append(entry)
-    return sorted(releases, key=lambda r: tuple(int(x) for x in r["version"].split(".")))
+    return releases
+
+
+def _read_release(path: Path) -> dict[str, Any]:
+    """One release file, checked, with its lists of changed records capped."""
+    from corpus_tools.package.card import ID_LIST_CAP
+
+    match = _RELEASE_FILE.fullmatch(path.name)
+    assert match is not None
+    try:
+        entry = read_json(path)
+    except (ValueError, OSError, RecursionError) as exc:
+        detail = "not JSON" if isinstance(exc, ValueError) else type(exc).__name__
+        raise UsageError("bad-release-file", file=str(path), detail=detail) from None
+    wrong = _wrong(entry, match.group("version"))
+    if wrong is not None:
+        raise UsageError("bad-release-file", file=str(path), detail=wrong)
+    changes = entry["changes"]
+    for kind in ("added", "removed", "changed"):
+        changes[f"{kind}_total"] = len(changes[kind])
+        changes[kind] = changes[kind][:ID_LIST_CAP]
+    return entry
 
 
 # What every release file holds, with the types later stages rely on.

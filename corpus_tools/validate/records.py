@@ -33,6 +33,10 @@ class Origin:
     file: str
     line: int | None = None
     from_seed: bool = False
+    # The record holds only strings, integers, booleans, nulls, lists and objects (as from a
+    # seed, or from parquet with the schema's own features and no number field): its content
+    # hash may take the fast encoder (see canonical_json).
+    plain: bool = False
 
 
 def _schema_problem(origin: Origin, record: Any, error: jsonschema.ValidationError) -> Problem:
@@ -180,7 +184,7 @@ def prepare(project: Project, origin: Origin, record: Any) -> Prepared:
     row = compact_row(project, record, origin.from_seed)
     warnings = list(_warnings(origin, record))
     # A record from a seed is the converter's own (plain JSON types, no floats).
-    entry = record_entry(record, plain=origin.from_seed)
+    entry = record_entry(record, plain=origin.from_seed or origin.plain)
     return Prepared(origin, record, [], row, entry, rid, warnings)
 
 
@@ -390,8 +394,8 @@ def read_jsonl(project: Project, path: Path, report: Report) -> Iterator[tuple[O
         )
 
 
-def validate_records_file(project: Project, path: Path) -> Report:
-    """Check a JSON Lines file of records made elsewhere."""
-    report = Report(target=project.show(path))
+def validate_records_file(project: Project, path: Path, keep_checked: bool = True) -> Report:
+    """Check a JSON Lines file of records made elsewhere (``keep_checked``: see Report)."""
+    report = Report(target=project.show(path), keep_checked=keep_checked)
     check_records(project, read_jsonl(project, path, report), report)
     return report

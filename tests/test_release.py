@@ -378,3 +378,24 @@ def test_the_release_history_survives_a_deleted_dist(project: Path) -> None:
     result = load(project).build()
     assert result.version == "1.0.0"
     assert (DIST / "releases" / "v1.0.0.json").is_file()
+
+
+def test_history_keeps_only_what_later_releases_read(project: Path) -> None:
+    # Only the latest release's per-record list is diffed against, and the changelog shows at
+    # most 20 records per kind: older lists are not held in memory.
+    do_release()
+    (SEEDS / NEW_SEED_NAME).write_text(NEW_SEED, encoding="utf-8")
+    do_release()
+    first = json.loads((RELEASES / "v1.0.0.json").read_text(encoding="utf-8"))
+    history = release_history(RELEASES)
+
+    assert [r["version"] for r in history] == ["1.0.0", "1.1.0"]
+    assert "records" not in history[0]
+    assert [r["id"] for r in history[1]["records"]] == [
+        r["id"] for r in json.loads((RELEASES / "v1.1.0.json").read_text())["records"]
+    ]
+    added = first["changes"]["added"]
+    assert history[0]["changes"]["added_total"] == len(added)
+    assert history[0]["changes"]["added"] == added[:20]
+    # The file itself is untouched.
+    assert json.loads((RELEASES / "v1.0.0.json").read_text(encoding="utf-8")) == first

@@ -249,7 +249,7 @@ def write_dist(
         def absorb(packed: Packed, entries: bytes) -> None:
             writer.write(packed.table)
             stats.merge(packed.stats)
-            spool.write(entries)  # JSON lines
+            spool.write(entries)  # manifest lines (record_line), in UTF-8
 
         report = validate_seeds(
             project,
@@ -301,6 +301,11 @@ def _finish(
         for line in spool:
             yield json.loads(line)
 
+    def spooled_lines() -> Iterator[str]:  # already as the manifest writes them
+        spool.seek(0)
+        for line in spool:
+            yield line.decode("utf-8").removesuffix("\n")
+
     shards = writer.close()
     if history:
         releases = folder / "releases"
@@ -331,7 +336,7 @@ def _finish(
         (folder / ID_LISTS).write_text(dumps(id_lists(stats)), encoding="utf-8", newline="\n")
     current["files"] = file_checksums(folder)
     with (folder / MANIFEST).open("w", encoding="utf-8", newline="\n") as out:
-        out.writelines(dump_lines(current, spooled()))
+        out.writelines(dump_lines(current, record_lines=spooled_lines()))
 
 
 def build(

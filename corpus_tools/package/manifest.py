@@ -73,9 +73,19 @@ def dumps(data: Any) -> str:
     return "".join(dump_lines(data))
 
 
-def dump_lines(data: Any, records: Iterable[dict[str, Any]] | None = None) -> Iterator[str]:
+def record_line(entry: dict[str, Any]) -> str:
+    """One entry of the per-record list, as it stands on its line of a manifest."""
+    return json.dumps(entry, ensure_ascii=False)
+
+
+def dump_lines(
+    data: Any,
+    records: Iterable[dict[str, Any]] | None = None,
+    record_lines: Iterable[str] | None = None,
+) -> Iterator[str]:
     """The text of ``dumps(data)`` piece by piece; ``records``, when given, streams the value
-    of the ``records`` key (which ``data`` then holds as a placeholder)."""
+    of the ``records`` key (which ``data`` then holds as a placeholder), and ``record_lines``
+    streams it as ``record_line`` texts already made."""
     if not isinstance(data, dict) or "records" not in data:
         yield json.dumps(data, ensure_ascii=False, indent=2) + "\n"
         return
@@ -83,11 +93,13 @@ def dump_lines(data: Any, records: Iterable[dict[str, Any]] | None = None) -> It
     for position, (key, value) in enumerate(data.items()):
         yield "  " + json.dumps(key, ensure_ascii=False) + ": "
         if key == "records":
-            entries = value if records is None else records
+            if record_lines is None:
+                entries = value if records is None else records
+                record_lines = (record_line(entry) for entry in entries)
             yield "["
             separator = "\n    "
-            for entry in entries:
-                yield separator + json.dumps(entry, ensure_ascii=False)
+            for line in record_lines:
+                yield separator + line
                 separator = ",\n    "
             yield "]" if separator == "\n    " else "\n  ]"
         else:

@@ -113,7 +113,7 @@ class Chunk:
     problems: list[Problem]  # conversion and schema problems, in seed order
     warnings: list[Problem]  # warnings of the valid records, in seed order
     rows: dict[str, list[Any]]  # compact rows of the valid records, column by column
-    entries: bytes  # their manifest entries, one JSON object per line
+    entries: bytes  # their manifest entries, one ``record_line`` per line, in UTF-8
     packed: Any = None  # what ``pack`` made of them
 
 
@@ -268,13 +268,13 @@ def _seed_work(project: Project, job: tuple[Path, str]) -> Prepared | Problem:
 def _seed_chunk(context: tuple[Project, Pack | None], jobs: list[tuple[Path, str]]) -> Chunk:
     """The per-seed work for a run of seeds (in a worker process): only small results go
     back to the main process, never the records themselves."""
-    import orjson
-
+    from corpus_tools.package.manifest import record_line
     from corpus_tools.validate.table import ROW_FIELDS
 
     project, pack = context
     chunk = Chunk([], [], [], [], {name: [] for name in ROW_FIELDS}, b"")
-    valid, entries = [], []
+    valid: list[Any] = []
+    entries: list[str] = []
     for job in jobs:
         outcome = _seed_work(project, job)
         chunk.files.append(job[1])
@@ -283,15 +283,15 @@ def _seed_chunk(context: tuple[Project, Pack | None], jobs: list[tuple[Path, str
             chunk.problems.append(outcome)
             continue
         chunk.rids.append(outcome.rid)
-        if outcome.problems or outcome.row is None:
+        if outcome.problems or outcome.row is None or outcome.entry is None:
             chunk.problems.extend(outcome.problems)
             continue
         chunk.warnings.extend(outcome.warnings)
         for name, values in chunk.rows.items():
             values.append(outcome.row[name])
-        entries.append(orjson.dumps(outcome.entry))
+        entries.append(record_line(outcome.entry))
         valid.append(outcome.record)
-    chunk.entries = b"".join(entry + b"\n" for entry in entries)
+    chunk.entries = "".join(entry + "\n" for entry in entries).encode("utf-8")
     if pack is not None and valid:
         chunk.packed = pack(project, valid)
     return chunk

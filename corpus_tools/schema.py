@@ -124,15 +124,6 @@ class Schema:
             if isinstance(items, dict) and "object" in _types(items):
                 yield from self._walk(f"{dotted}[].", items)
 
-    @cached_property
-    def has_numbers(self) -> bool:
-        """Whether any field (nested ones included) may hold a non-integer number."""
-        for _, node in self._walk("", self.data):
-            items = node.get("items") if isinstance(node.get("items"), dict) else {}
-            if "number" in _types(node) or "number" in _types(items or {}):
-                return True
-        return False
-
     def field_docs(self) -> list[tuple[str, str, str]]:
         """(dotted name, type, description) for every property, nested ones included."""
         return [

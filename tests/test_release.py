@@ -387,9 +387,11 @@ def test_history_keeps_only_what_later_releases_read(project: Path) -> None:
     (SEEDS / NEW_SEED_NAME).write_text(NEW_SEED, encoding="utf-8")
     do_release()
     first = json.loads((RELEASES / "v1.0.0.json").read_text(encoding="utf-8"))
-    history = release_history(RELEASES)
+    history = release_history(RELEASES, lean=True)
 
     assert [r["version"] for r in history] == ["1.0.0", "1.1.0"]
+    full = release_history(RELEASES)
+    assert full[0]["records"] == first["records"] and full[0]["changes"] == first["changes"]
     assert "records" not in history[0]
     assert [r["id"] for r in history[1]["records"]] == [
         r["id"] for r in json.loads((RELEASES / "v1.1.0.json").read_text())["records"]

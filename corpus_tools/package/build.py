@@ -238,7 +238,7 @@ def write_dist(
     from corpus_tools.release.history import current_version, release_history
     from corpus_tools.validate.records import validate_seeds
 
-    history = release_history(project.releases_dir)
+    history = release_history(project.releases_dir, lean=True)
     version = current_version(history)
     writer = ShardWriter(folder, arrow_schema(project))
     stats = CardStats()

@@ -124,7 +124,7 @@ class IdList(Sequence[str]):
         return (packed[i : i + 8].hex() for i in range(0, len(packed), 8))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Sequence) and list(self) == list(other)
+        return isinstance(other, IdList | list | tuple) and list(self) == list(other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -370,7 +370,8 @@ def id_lists(stats: CardStats) -> dict[str, list[str]]:
 
 
 def needs_id_lists(stats: CardStats) -> bool:
-    return any(len(ids) > ID_LIST_CAP for ids in id_lists(stats).values())
+    lists = (stats.undated, stats.untitled, stats.coarse, stats.fallback)  # as id_lists names
+    return any(len(ids) > ID_LIST_CAP for ids in lists)
 
 
 def _limitations(project: Project, stats: CardStats) -> str:

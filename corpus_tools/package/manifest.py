@@ -35,7 +35,7 @@ def canonical_json(content: Any, plain: bool = False) -> bytes:
     ``plain`` content holds only str, int, bool, None, lists and dicts with str keys (what the
     converter makes). orjson writes such content byte for byte as the json module does (its
     escapes and key order are the same; tests compare them) and ten times faster. Floats are
-    the exception, as orjson spells 1e16 where json spells 1e+16, so any other content goes
+    the exception, as orjson spells 1e-05 as 0.00001 and NaN as null, so any other content goes
     through the json module.
     """
     if plain:

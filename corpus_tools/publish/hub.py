@@ -275,7 +275,7 @@ def verify_dist(dist: Path, version: str) -> None:
     from corpus_tools.release.history import UNRELEASED, current_version, release_history
 
     problems = folder_problems(dist)
-    latest = current_version(release_history(dist / "releases"))
+    latest = current_version(release_history(dist / "releases", lean=True))
     if latest != UNRELEASED and latest != version:
         problems.append(f"manifest.json has version {version}, but the latest release is {latest}")
     if problems:

@@ -50,7 +50,7 @@ def release(
     if bump not in BUMP_CHOICES:
         raise UsageError("bad-bump", bump=bump, choices=", ".join(BUMP_CHOICES))
     dist = project.dist_dir
-    history = release_history(project.releases_dir)
+    history = release_history(project.releases_dir, lean=True)
     # Probe build beside dist/: a refused release must leave dist/ exactly as it was.
     dist.parent.mkdir(parents=True, exist_ok=True)
     probe_parent = Path(tempfile.mkdtemp(prefix=f".{dist.name}.release-", dir=dist.parent))

@@ -17,38 +17,49 @@ _RELEASE_FILE = re.compile(r"v(?P<version>(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[
 UNRELEASED = "0.0.0"
 
 
-def release_history(folder: Path) -> list[dict[str, Any]]:
-    """Release manifests in version order (oldest first).
+def release_history(folder: Path, lean: bool = False) -> list[dict[str, Any]]:
+    """Release manifests in version order (oldest first), each file checked, in name order.
 
-    Each file is read and checked whole, one at a time, but only what later stages use is
-    kept, so that a long history of a large corpus stays small in memory: the per-record
-    list (``records``) of the latest release only, and of each release's added, removed and
-    changed records the first ``ID_LIST_CAP`` (the changelog shows no more), with their
-    number in ``<kind>_total``.
+    ``lean``: keep only what the build, the release diff and the changelog read, so that a
+    long history of a large corpus stays small in memory: the per-record list (``records``)
+    of the latest release only, and of each release's added, removed and changed records
+    the first ``ID_LIST_CAP`` (the changelog shows no more), with their number in
+    ``<kind>_total``. Files are still read one at a time and checked whole.
     """
     if not folder.is_dir():
         return []
-    found = []
-    for path in folder.iterdir():
-        if path.name.startswith("."):
-            continue  # .gitkeep and editor files
-        match = _RELEASE_FILE.fullmatch(path.name)
-        if match is None:
-            raise UsageError("bad-release-file", file=str(path), detail="not named vX.Y.Z.json")
-        found.append((tuple(int(x) for x in match.group("version").split(".")), path))
+    paths = sorted(p for p in folder.iterdir() if not p.name.startswith("."))  # not .gitkeep
+    named = [(m, p) for p in paths if (m := _RELEASE_FILE.fullmatch(p.name)) is not None]
+    latest = max(named, key=lambda mp: _version_key(mp[0].group("version")), default=None)
     releases: list[dict[str, Any]] = []
-    for _, path in sorted(found):
+    for path in paths:
+        if _RELEASE_FILE.fullmatch(path.name) is None:
+            raise UsageError("bad-release-file", file=str(path), detail="not named vX.Y.Z.json")
         entry = _read_release(path)
-        if releases:
-            releases[-1].pop("records")  # only the latest release's list is diffed against
+        if lean:
+            _make_lean(entry, keep_records=latest is not None and path == latest[1])
         releases.append(entry)
-    return releases
+    return sorted(releases, key=lambda r: _version_key(r["version"]))
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in version.split("."))
+
+
+def _make_lean(entry: dict[str, Any], keep_records: bool) -> None:
+    """Drop what a lean history leaves out (see release_history)."""
+    from corpus_tools.package.card import ID_LIST_CAP
+
+    if not keep_records:
+        del entry["records"]
+    changes = entry["changes"]
+    for kind in ("added", "removed", "changed"):
+        changes[f"{kind}_total"] = len(changes[kind])
+        changes[kind] = changes[kind][:ID_LIST_CAP]
 
 
 def _read_release(path: Path) -> dict[str, Any]:
-    """One release file, checked, with its lists of changed records capped."""
-    from corpus_tools.package.card import ID_LIST_CAP
-
+    """One release file, read and checked."""
     match = _RELEASE_FILE.fullmatch(path.name)
     assert match is not None
     try:
@@ -59,10 +70,6 @@ def _read_release(path: Path) -> dict[str, Any]:
     wrong = _wrong(entry, match.group("version"))
     if wrong is not None:
         raise UsageError("bad-release-file", file=str(path), detail=wrong)
-    changes = entry["changes"]
-    for kind in ("added", "removed", "changed"):
-        changes[f"{kind}_total"] = len(changes[kind])
-        changes[kind] = changes[kind][:ID_LIST_CAP]
     return entry
 
 

@@ -79,8 +79,8 @@ def _manifest_agrees(
     ]
     try:
         latest = max(
-            current_version(release_history(folder / "releases")),
-            current_version(release_history(project.releases_dir)),
+            current_version(release_history(folder / "releases", lean=True)),
+            current_version(release_history(project.releases_dir, lean=True)),
             key=lambda v: tuple(int(x) for x in v.split(".")),
         )
     except CorpusToolsError:
@@ -89,6 +89,25 @@ def _manifest_agrees(
         message = sentence("stale-dataset", version=version, latest=latest)
         problems.append(Problem("stale-dataset", "error", message, "dataset", shown))
     return problems
+
+
+def _plain_type(arrow_type: Any) -> bool:
+    """Whether values of this Arrow type read back as strings, integers, booleans or nulls,
+    in lists and dicts (no floats, dates or bytes)."""
+    import pyarrow as pa
+
+    types = pa.types
+    if types.is_list(arrow_type) or types.is_large_list(arrow_type):
+        return _plain_type(arrow_type.value_type)
+    if types.is_struct(arrow_type):
+        return all(_plain_type(arrow_type.field(i).type) for i in range(arrow_type.num_fields))
+    return bool(
+        types.is_string(arrow_type)
+        or types.is_large_string(arrow_type)
+        or types.is_integer(arrow_type)
+        or types.is_boolean(arrow_type)
+        or types.is_null(arrow_type)
+    )
 
 
 def _parquet_records(
@@ -107,9 +126,9 @@ def _parquet_records(
             features = json.loads(meta).get("info", {}).get("features") if meta else None
             if features != expected:
                 report.problems.append(_problem("features-mismatch", shown))
-            # With the schema's own features and no number field, values are only strings,
-            # integers, booleans and nulls: the content hash may take the fast encoder.
-            plain = features == expected and not project.schema.has_numbers
+            # Columns of strings, integers and booleans (in lists and structs) give records of
+            # plain JSON types, which the content hash may encode with the fast encoder.
+            plain = all(_plain_type(f.type) for f in parquet.schema_arrow)
             row = 0
             for batch in parquet.iter_batches(batch_size=1000):
                 for record in batch.to_pylist():

@@ -110,8 +110,7 @@ class Chunk:
 
     files: list[str]  # every seed of the run, as shown, in order
     rids: list[str | None]  # its record id, or None where conversion failed
-    problems: list[Problem]  # conversion and schema problems, in seed order
-    warnings: list[Problem]  # warnings of the valid records, in seed order
+    found: list[Problem]  # conversion and schema errors and the warnings, in seed order
     rows: dict[str, list[Any]]  # compact rows of the valid records, column by column
     entries: bytes  # their manifest entries, one ``record_line`` per line, in UTF-8
     packed: Any = None  # what ``pack`` made of them
@@ -272,7 +271,7 @@ def _seed_chunk(context: tuple[Project, Pack | None], jobs: list[tuple[Path, str
     from corpus_tools.validate.table import ROW_FIELDS
 
     project, pack = context
-    chunk = Chunk([], [], [], [], {name: [] for name in ROW_FIELDS}, b"")
+    chunk = Chunk([], [], [], {name: [] for name in ROW_FIELDS}, b"")
     valid: list[Any] = []
     entries: list[str] = []
     for job in jobs:
@@ -280,13 +279,13 @@ def _seed_chunk(context: tuple[Project, Pack | None], jobs: list[tuple[Path, str
         chunk.files.append(job[1])
         if isinstance(outcome, Problem):
             chunk.rids.append(None)
-            chunk.problems.append(outcome)
+            chunk.found.append(outcome)
             continue
         chunk.rids.append(outcome.rid)
         if outcome.problems or outcome.row is None or outcome.entry is None:
-            chunk.problems.extend(outcome.problems)
+            chunk.found.extend(outcome.problems)
             continue
-        chunk.warnings.extend(outcome.warnings)
+        chunk.found.extend(outcome.warnings)
         for name, values in chunk.rows.items():
             values.append(outcome.row[name])
         entries.append(record_line(outcome.entry))
@@ -331,8 +330,7 @@ def validate_seeds(
     jobs_in = _handed_out(names, folder, prefix)
     for chunk in ordered_chunks(_seed_chunk, (project, pack), jobs_in, jobs, size):
         report.check_many(chunk.files, chunk.rids)
-        report.problems.extend(chunk.problems)
-        report.add_warnings(chunk.warnings)
+        report.add_found(chunk.found)
         table.add_seed_rows(prefix, chunk.rows)
         if absorb is not None and chunk.entries:
             absorb(chunk.packed, chunk.entries)

@@ -59,13 +59,21 @@ class Report:
 
     def add_warnings(self, warnings: list[Problem]) -> None:
         """Add warnings, keeping at most ``warning_cap`` of each code."""
+        self.add_found(warnings)
+
+    def add_found(self, found: list[Problem]) -> None:
+        """Add problems in order: every error, and at most ``warning_cap`` warnings of each
+        code."""
         cap = self.warning_cap
-        for warning in warnings:
-            if cap is not None and self._kept[warning.code] >= cap:
-                self.suppressed[warning.code] += 1
+        for problem in found:
+            if problem.severity == "error":
+                self.problems.append(problem)
                 continue
-            self._kept[warning.code] += 1
-            self.problems.append(warning)
+            if cap is not None and self._kept[problem.code] >= cap:
+                self.suppressed[problem.code] += 1
+                continue
+            self._kept[problem.code] += 1
+            self.problems.append(problem)
 
     @property
     def n_warnings(self) -> int:

@@ -159,7 +159,7 @@ class CompactTable:
 
     def add_seed_rows(self, folder: str, columns: dict[str, list[Any]]) -> None:
         """Append compact rows of seeds in ``folder`` (shown, with its trailing slash), given
-        column by column as ``SeedRows`` gathers them in a worker."""
+        column by column as a worker gathers them (``Chunk.rows``)."""
         if self._seed_folder is None:
             self._seed_folder = folder
         n = len(columns["id"])

@@ -84,3 +84,22 @@ def test_only_strings_integers_and_booleans_make_plain_parquet() -> None:
     for other in (pa.list_(pa.list_(pa.float64())), pa.timestamp("s"), pa.binary()):
         assert not _plain_type(other)
         assert not _plain_type(pa.struct([("x", pa.string()), ("y", other)]))
+
+
+def test_a_records_line_with_a_float_is_not_plain(tmp_path: Any) -> None:
+    # A record from a file takes the fast encoder only when its line holds no float (which
+    # orjson would spell differently, such as 1e-05 as 0.00001).
+    import datetime as dt
+    from pathlib import Path
+
+    from corpus_tools.project import Project
+    from corpus_tools.validate.records import read_jsonl
+    from corpus_tools.validate.report import Report
+
+    lines = ['{"id": "a", "n": 1}', '{"id": "b", "n": 1e-05}', '{"id": "c", "n": NaN}', "[2]"]
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    project = Project.load(Path(__file__).resolve().parents[1], today=dt.date(2026, 11, 21))
+    read = list(read_jsonl(project, path, Report(target="t")))
+    assert [origin.plain for origin, _ in read] == [True, False, False, True]
+    assert read[1][1] == {"id": "b", "n": 1e-05}

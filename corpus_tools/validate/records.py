@@ -146,6 +146,13 @@ def lone_surrogate_path(value: Any, path: str = "$") -> str | None:
 
 def _encodes(record: Any) -> bool:
     """Whether the record's strings are all valid Unicode (one fast C-level pass)."""
+    import orjson
+
+    try:
+        orjson.dumps(record)  # refuses lone surrogates, but also integers past 64 bits
+        return True
+    except TypeError:
+        pass
     try:
         json.dumps(record, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
@@ -348,6 +355,15 @@ def read_jsonl(project: Project, path: Path, report: Report) -> Iterator[tuple[O
         raise UsageError("no-records-file", file=str(path), path=path, what=what)
     shown = project.show(path)
     seen = False
+    # Whether the line being read holds a float: records without one are plain (their
+    # content hash may take the fast encoder, see canonical_json).
+    floats = [False]
+
+    def parse_float(text: str) -> float:
+        floats[0] = True
+        return float(text)
+
+    decoder = json.JSONDecoder(parse_float=parse_float, parse_constant=parse_float)
     with path.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
             # Only LF ends a JSON Lines record: U+2028 and friends may stand inside strings.
@@ -367,8 +383,9 @@ def read_jsonl(project: Project, path: Path, report: Report) -> Iterator[tuple[O
                 continue
             if not line.strip():
                 continue
+            floats[0] = False
             try:
-                record = json.loads(line)
+                record = decoder.decode(line)
             except (ValueError, RecursionError) as exc:
                 # ValueError: bad JSON, or an integer longer than Python's 4300-digit limit;
                 # RecursionError: nesting deeper than the parser can go.
@@ -385,7 +402,7 @@ def read_jsonl(project: Project, path: Path, report: Report) -> Iterator[tuple[O
                 )
                 continue
             seen = True
-            yield Origin(shown, number), record
+            yield Origin(shown, number, plain=not floats[0]), record
     if not seen and not report.problems:
         report.problems.append(
             Problem("no-records", "error", sentence("no-records"), "jsonl", shown)

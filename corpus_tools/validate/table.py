@@ -365,18 +365,18 @@ def table_failures(project: Project, table: CompactTable) -> list[tuple[str, int
     """(code, row index) for every failed check, collected lazily, without repeats."""
     if not len(table):
         return []
-    import pandas as pd
     from pandera.errors import SchemaErrors
 
     try:
         # inplace: no copy of the frame (Pandera would otherwise copy every column).
         table_schema(project).validate(table.frame(), lazy=True, inplace=True)
     except SchemaErrors as exc:
-        found: set[tuple[str, int]] = set()
-        cases = exc.failure_cases
-        for code, index in zip(cases["check"], cases["index"], strict=True):
-            if index is not None and not pd.isna(index):
-                found.add((str(code), int(index)))
+        # A check on the whole frame gives a failure case per column of a failing row:
+        # repeats are dropped in pandas, before any Python loop.
+        cases = exc.failure_cases[["check", "index"]]
+        cases = cases[cases["index"].notna()].drop_duplicates()
+        pairs = zip(cases["check"], cases["index"], strict=True)
+        found = {(str(code), int(index)) for code, index in pairs}
         return sorted(found, key=lambda item: (item[1], item[0]))
     return []
 

@@ -94,7 +94,7 @@ def test_outlet_date_and_precision_checks_match_their_definitions(
 ) -> None:
     table = CompactTable()
     for index, row in enumerate(values):
-        table.add(_row(index, row), f"r{index}.jsonl", 1, False)
+        table.add(_row(index, row), f"r{index}.jsonl", 1)
     found = set(table_failures(PROJECT, table))
     for index, row in enumerate(values):
         outlet = (

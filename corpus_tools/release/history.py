@@ -29,20 +29,21 @@ def release_history(folder: Path, lean: bool = False) -> list[dict[str, Any]]:
     if not folder.is_dir():
         return []
     paths = sorted(p for p in folder.iterdir() if not p.name.startswith("."))  # not .gitkeep
-    named = [(m, p) for p in paths if (m := _RELEASE_FILE.fullmatch(p.name)) is not None]
-    latest = max(named, key=lambda mp: _version_key(mp[0].group("version")), default=None)
+    versions = {p: m.group("version") for p in paths if (m := _RELEASE_FILE.fullmatch(p.name))}
+    latest = max(versions.values(), key=version_key, default=None)
     releases: list[dict[str, Any]] = []
     for path in paths:
-        if _RELEASE_FILE.fullmatch(path.name) is None:
+        if path not in versions:
             raise UsageError("bad-release-file", file=str(path), detail="not named vX.Y.Z.json")
-        entry = _read_release(path)
+        entry = _read_release(path, versions[path])
         if lean:
-            _make_lean(entry, keep_records=latest is not None and path == latest[1])
+            _make_lean(entry, keep_records=versions[path] == latest)
         releases.append(entry)
-    return sorted(releases, key=lambda r: _version_key(r["version"]))
+    return sorted(releases, key=lambda r: version_key(r["version"]))
 
 
-def _version_key(version: str) -> tuple[int, ...]:
+def version_key(version: str) -> tuple[int, ...]:
+    """A version's numbers, to compare versions by (1.10.0 after 1.9.0)."""
     return tuple(int(x) for x in version.split("."))
 
 
@@ -58,16 +59,14 @@ def _make_lean(entry: dict[str, Any], keep_records: bool) -> None:
         changes[kind] = changes[kind][:ID_LIST_CAP]
 
 
-def _read_release(path: Path) -> dict[str, Any]:
-    """One release file, read and checked."""
-    match = _RELEASE_FILE.fullmatch(path.name)
-    assert match is not None
+def _read_release(path: Path, version: str) -> dict[str, Any]:
+    """One release file, read and checked against the version in its name."""
     try:
         entry = read_json(path)
     except (ValueError, OSError, RecursionError) as exc:
         detail = "not JSON" if isinstance(exc, ValueError) else type(exc).__name__
         raise UsageError("bad-release-file", file=str(path), detail=detail) from None
-    wrong = _wrong(entry, match.group("version"))
+    wrong = _wrong(entry, version)
     if wrong is not None:
         raise UsageError("bad-release-file", file=str(path), detail=wrong)
     return entry

@@ -49,7 +49,7 @@ def _manifest_agrees(
 ) -> list[Problem]:
     """The manifest's records and version against the data and the release history."""
     from corpus_tools.package.manifest import MANIFEST, read_json
-    from corpus_tools.release.history import current_version, release_history
+    from corpus_tools.release.history import current_version, release_history, version_key
 
     shown = project.show(folder / MANIFEST)
     try:
@@ -81,7 +81,7 @@ def _manifest_agrees(
         latest = max(
             current_version(release_history(folder / "releases", lean=True)),
             current_version(release_history(project.releases_dir, lean=True)),
-            key=lambda v: tuple(int(x) for x in v.split(".")),
+            key=version_key,
         )
     except CorpusToolsError:
         latest = version  # a malformed release file is reported by the commands that use it

@@ -33,9 +33,9 @@ class Origin:
     file: str
     line: int | None = None
     from_seed: bool = False
-    # The record holds only strings, integers, booleans, nulls, lists and objects (as from a
-    # seed, or from parquet with the schema's own features and no number field): its content
-    # hash may take the fast encoder (see canonical_json).
+    # The record holds only strings, integers, booleans, nulls, lists and objects (a JSON
+    # line without a float, or parquet without float, date or bytes columns; a seed's record
+    # always does): its content hash may take the fast encoder (see canonical_json).
     plain: bool = False
 
 
@@ -201,8 +201,8 @@ def _take(report: Report, table: CompactTable, item: Prepared) -> bool:
     if item.problems or item.row is None:
         report.problems.extend(item.problems)
         return False
-    report.add_warnings(item.warnings)
-    table.add(item.row, origin.file, origin.line, origin.from_seed)
+    report.add_found(item.warnings)
+    table.add(item.row, origin.file, origin.line)
     return True
 
 

@@ -57,10 +57,6 @@ class Report:
     warning_cap: int | None = None
     suppressed: Counter[str] = field(default_factory=Counter)
 
-    def add_warnings(self, warnings: list[Problem]) -> None:
-        """Add warnings, keeping at most ``warning_cap`` of each code."""
-        self.add_found(warnings)
-
     def add_found(self, found: list[Problem]) -> None:
         """Add problems in order: every error, and at most ``warning_cap`` warnings of each
         code."""

@@ -134,28 +134,13 @@ class CompactTable:
     _sealed: dict[str, list[Any]] = field(
         default_factory=lambda: {c: [] for c in (*_COLUMNS, *_ORIGIN)}
     )
-    # The folder of the first seed row: rows of seeds in it keep no file name of their own
-    # (it is this prefix plus their seed_file).
+    # The seeds' folder (as shown, with its slash): rows of seeds in it keep no file name of
+    # their own (it is this prefix plus their seed_file).
     _seed_folder: str | None = None
 
-    def add(self, row: dict[str, Any], file: str, line: int | None, seed: bool) -> None:
-        """Append one compact row (from ``compact_row``) and where it came from."""
-        pending = self._pending
-        for name in _COLUMNS:
-            pending[name].append(row[name])
-        if row["furniture_block"] >= 0:
-            self.furniture_text[self.count] = row["furniture_text"]
-            self.furniture_line[self.count] = row["furniture_line"]
-        if seed and self._seed_folder is None and file.endswith(row["seed_file"]):
-            self._seed_folder = file[: len(file) - len(row["seed_file"])]
-        derivable = seed and file == f"{self._seed_folder}{row['seed_file']}"
-        pending["file"].append(None if derivable else file)
-        pending["line"].append(line)
-        pending["from_seed"].append(seed)
-        pending["date_line"].append(row["date_line"])
-        self.count += 1
-        if len(pending["id"]) >= BLOCK:
-            self._seal()
+    def add(self, row: dict[str, Any], file: str, line: int | None) -> None:
+        """Append one compact row (from ``compact_row``) of a record read from ``file``."""
+        self._extend({name: [value] for name, value in row.items()}, [file], [line], False)
 
     def add_seed_rows(self, folder: str, columns: dict[str, list[Any]]) -> None:
         """Append compact rows of seeds in ``folder`` (shown, with its trailing slash), given
@@ -163,13 +148,19 @@ class CompactTable:
         if self._seed_folder is None:
             self._seed_folder = folder
         n = len(columns["id"])
-        if not n:
-            return
-        if folder != self._seed_folder:  # never in one run; kept correct all the same
-            for index in range(n):
-                row = {name: values[index] for name, values in columns.items()}
-                self.add(row, folder + row["seed_file"], None, True)
-            return
+        if folder == self._seed_folder:
+            files: list[str | None] = [None] * n
+        else:
+            files = [folder + name for name in columns["seed_file"]]
+        self._extend(columns, files, [None] * n, True)
+
+    def _extend(
+        self,
+        columns: dict[str, list[Any]],
+        files: list[str | None],
+        lines: list[int | None],
+        seed: bool,
+    ) -> None:
         pending = self._pending
         for index, block in enumerate(columns["furniture_block"]):
             if block >= 0:
@@ -177,11 +168,11 @@ class CompactTable:
                 self.furniture_line[self.count + index] = columns["furniture_line"][index]
         for name in _COLUMNS:
             pending[name].extend(columns[name])
-        pending["file"].extend([None] * n)
-        pending["line"].extend([None] * n)
-        pending["from_seed"].extend([True] * n)
+        pending["file"].extend(files)
+        pending["line"].extend(lines)
+        pending["from_seed"].extend([seed] * len(files))
         pending["date_line"].extend(columns["date_line"])
-        self.count += n
+        self.count += len(files)
         if len(pending["id"]) >= BLOCK:
             self._seal()
 

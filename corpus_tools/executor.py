@@ -7,6 +7,7 @@ results come back in input order, so the output is byte-identical whatever ``job
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -41,6 +42,9 @@ def chunk_size(n: int, jobs: int) -> int:
 
 
 def _init(context: Any) -> None:
+    # Seeds make many short-lived containers that reference counting frees; collecting less
+    # often costs little memory and about 3% fewer instructions.
+    gc.set_threshold(20_000, 20, 20)
     _state["context"] = context
 
 
@@ -63,6 +67,23 @@ def ordered_chunks(
             yield fn(context, chunk)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    # What the workers inherit by fork is frozen out of garbage collection: their collections
+    # would otherwise walk (and so copy, page by page) the whole inherited heap.
+    gc.freeze()
+    try:
+        yield from _pooled(fn, context, iterator, jobs, size, method)
+    finally:
+        gc.unfreeze()
+
+
+def _pooled(
+    fn: Callable[[Any, list[T]], R],
+    context: Any,
+    iterator: Iterator[T],
+    jobs: int,
+    size: int,
+    method: str,
+) -> Iterator[R]:
     with ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),

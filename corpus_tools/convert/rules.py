@@ -93,11 +93,9 @@ def pick_profile(text: str, profiles: ProfileSet) -> Profile:
     return best or profiles.generic
 
 
-def _pieces(rule: Rule, line: str, draft: _Draft) -> list[_Piece] | None:
-    """Split a line by the rule, or None when the rule does not apply."""
-    match = rule.pattern.fullmatch(line)
-    if match is None:
-        return None
+def _pieces(rule: Rule, line: str, match: re.Match[str], draft: _Draft) -> list[_Piece] | None:
+    """Split a line that the rule's pattern fully matched, or None when the rule does not
+    apply."""
     pieces: list[_Piece] = []
     for group, target in rule.targets.items():
         start, end = match.span(group)
@@ -143,13 +141,17 @@ def _apply(
     if not plan.may_apply(line):
         return None
     for rule in plan.rules:
+        # The pattern first: most rules tried fail on it, and it is the cheapest test.
+        match = rule.pattern.fullmatch(line)
+        if match is None:
+            continue
         if rule.once and rule.qualified_name in draft.used:
             continue
         if rule.requires_any and not any(draft.has(name) for name in rule.requires_any):
             continue
-        if any(draft.has(name) for name in rule.forbids_any):
+        if rule.forbids_any and any(draft.has(name) for name in rule.forbids_any):
             continue
-        pieces = _pieces(rule, line, draft)
+        pieces = _pieces(rule, line, match, draft)
         if pieces is None:
             continue
         draft.used.add(rule.qualified_name)

@@ -21,7 +21,8 @@ def normalise(text: str) -> list[str]:
     """
     if text.startswith(BOM):
         text = text[1:]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:  # one scan instead of two when, as usual, there is none
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Other whitespace becomes a space (str.replace is fast, and only the characters present
     # are replaced); then only the lines with a run of spaces need splitting and joining.
     for space in [c for c in ODD_SPACES if c in text]:

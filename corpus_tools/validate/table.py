@@ -58,7 +58,11 @@ def compact_row(project: Project, record: Any, from_seed: bool = False) -> dict[
         furniture_text = text_block if len(text_block) <= 60 else text_block[:57] + "..."
     return {
         "furniture_text": furniture_text,
-        "furniture_line": (_line_of(record, f"/body/{furniture}/text") or 0) if from_seed else 0,
+        "furniture_line": (
+            (_line_of(record, f"/body/{furniture}/text") or 0)
+            if from_seed and furniture >= 0
+            else 0
+        ),
         "date_line": (_line_of(record, "/published/raw") or 0) if from_seed else 0,
         "id": record["id"],
         "seed_file": record["seed_file"],
@@ -78,7 +82,8 @@ def compact_row(project: Project, record: Any, from_seed: bool = False) -> dict[
         # files need the (slow, whole-text) recount.
         "text_words": record["word_count"] if from_seed else len(text.split()),
         "text_chars": len(text),
-        "text_is_body": text == "\n\n".join(block["text"] for block in record["body"]),
+        # The converter makes a seed's text by this very join.
+        "text_is_body": from_seed or text == "\n\n".join(block["text"] for block in record["body"]),
         "language": record["language"],
         "furniture_block": furniture,
     }

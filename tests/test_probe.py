@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from corpus_tools.convert.probe import Probe, TextView, any_fullmatch, required_literal
@@ -91,6 +91,25 @@ def test_joined_rules_match_a_line_exactly_when_one_rule_does(line: str) -> None
             plan = profile.plan(zone, line.count(" ") + 1, zone_first=True)
             expected = any(r.pattern.fullmatch(line) for r in plan.rules)
             assert plan.may_apply(line) == expected
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.text(alphabet="ab’", min_size=1, max_size=40) | st.sampled_from(["a", "Tags:", "x"]),
+        min_size=1,
+        max_size=120,
+    ).map(" ".join)
+)
+@example(" ".join(["a" * 30] * 40))  # few spaces in the prefix, many words in all
+@example(" ".join(["ab"] * 29))
+def test_line_plan_counts_words_as_a_full_count_does(line: str) -> None:
+    """Long words, long lines and lines around every word cap get the plan of their count."""
+    for profile in PROFILES:
+        for zone in ("header", "body", "footer", "furniture"):
+            for first in (True, False):
+                expected = profile.plan(zone, len(line.split()), zone_first=first)
+                assert profile.line_plan(zone, line, zone_first=first) is expected
 
 
 @pytest.mark.parametrize(

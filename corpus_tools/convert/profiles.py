@@ -134,6 +134,9 @@ class Profile:
     _plans: dict[tuple[str, int, bool, bool], Plan] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _plans_by_rules: dict[tuple[int, ...], Plan] = field(
+        default_factory=dict, compare=False, repr=False
+    )
     _caps: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def word_cap(self, zone: str) -> int:
@@ -147,21 +150,42 @@ class Profile:
             cap = self._caps[zone] = max([0, *lows, *highs])
         return cap
 
+    def line_plan(self, zone: str, line: str, zone_first: bool, first_only: bool = False) -> Plan:
+        """``plan`` for a normalised line (single spaces, none at its ends), whose spaces
+        count its words: counted in a short prefix when that already reaches the cap (as it
+        does for most paragraphs), in the whole line otherwise."""
+        cap = self._caps.get(zone)
+        if cap is None:
+            cap = self.word_cap(zone)
+        reach = 16 * cap  # characters; words longer than 15 on average are rare
+        words = line.count(" ", 0, reach) + 1
+        if words < cap and len(line) > reach:
+            words = line.count(" ") + 1
+        return self.plan(zone, words, zone_first, first_only)
+
     def plan(self, zone: str, words: int, zone_first: bool, first_only: bool = False) -> Plan:
         """The rules of ``zone`` whose static conditions allow this line, joined for a fast
         test; ``zone="furniture"`` gives the body rules that only remove furniture."""
-        rules = self.by_zone["body" if zone == "furniture" else zone]
-        cap = self.word_cap(zone)
-        key = (zone, min(words, cap), zone_first, first_only)
+        cap = self._caps.get(zone)
+        if cap is None:
+            cap = self.word_cap(zone)
+        key = (zone, words if words < cap else cap, zone_first, first_only)
         plan = self._plans.get(key)
         if plan is None:
+            rules = self.by_zone["body" if zone == "furniture" else zone]
             chosen = tuple(
                 r
                 for r in rules
                 if r.fits(key[1], zone_first, first_only)
                 and (zone != "furniture" or r.furniture_only)
             )
-            plan = self._plans[key] = Plan(chosen, any_fullmatch([r.pattern for r in chosen]))
+            # Many keys choose the same rules; their joined pattern is compiled once.
+            same = tuple(id(r) for r in chosen)
+            plan = self._plans_by_rules.get(same)
+            if plan is None:
+                plan = Plan(chosen, any_fullmatch([r.pattern for r in chosen]))
+                self._plans_by_rules[same] = plan
+            self._plans[key] = plan
         return plan
 
     def __post_init__(self) -> None:

@@ -136,16 +136,16 @@ def _apply(
 ) -> Rule | None:
     """Try the zone's rules in order (only its first-line rules with ``first_only``); place
     the pieces of the first that applies."""
-    # Normalised lines hold single spaces only, so counting them counts the words.
-    plan = draft.profile.plan(zone, line.count(" ") + 1, zone_first, first_only)
+    # Normalised lines hold single spaces only, so their spaces count the words.
+    plan = draft.profile.line_plan(zone, line, zone_first, first_only)
     if not plan.may_apply(line):
         return None
     for rule in plan.rules:
-        # The pattern first: most rules tried fail on it, and it is the cheapest test.
+        if rule.once and rule.qualified_name in draft.used:
+            continue
+        # Then the pattern: most rules tried fail on it.
         match = rule.pattern.fullmatch(line)
         if match is None:
-            continue
-        if rule.once and rule.qualified_name in draft.used:
             continue
         if rule.requires_any and not any(draft.has(name) for name in rule.requires_any):
             continue
@@ -317,10 +317,10 @@ def furniture_rule(profile: Profile, text: str, normalised: bool = False) -> Rul
     ends, as the converter's blocks are), so its spaces count its words.
     """
     if normalised:
-        words = text.count(" ") + 1
+        plan = profile.line_plan("furniture", text, zone_first=True)  # any position
     else:  # counted only up to the cap, beyond which every count gets the same plan
         words = len(text.split(maxsplit=profile.word_cap("furniture")))
-    plan = profile.plan("furniture", words, zone_first=True)  # any position
+        plan = profile.plan("furniture", words, zone_first=True)
     if not plan.may_apply(text):
         return None
     for rule in plan.rules:

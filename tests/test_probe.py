@@ -164,8 +164,17 @@ def test_furniture_rule_is_the_first_furniture_rule_that_matches(text: str) -> N
             assert furniture_rule(profile, line, normalised=True) == furniture_rule(profile, line)
 
 
+_PRESS_TV_FOUR = (
+    "Press TV’s website can also be accessed\nPress TV News Roku\nNews / Iran\npresstv.ir"
+)
+_RASA_THREE = "News ID: 42\nRasa - x\nRNA - y"
+
+
 @settings(max_examples=400)
 @given(_TEXTS)
+@example(f"{_PRESS_TV_FOUR}\n{_RASA_THREE}")  # an early profile beats a later one by its 4th
+@example(f"{_PRESS_TV_FOUR.rsplit(chr(10), 1)[0]}\n{_RASA_THREE}")  # equals: the first wins
+@example(f"{_RASA_THREE}\nrasanews.ir\n{_PRESS_TV_FOUR}")  # a later profile wins outright
 def test_picked_profile_is_the_first_with_the_best_full_score(text: str) -> None:
     from corpus_tools.convert.profiles import GENERIC
     from corpus_tools.convert.rules import pick_profile

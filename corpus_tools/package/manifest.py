@@ -73,9 +73,13 @@ def dumps(data: Any) -> str:
     return "".join(dump_lines(data))
 
 
+# What json.dumps(..., ensure_ascii=False) does, without making an encoder for every record.
+_LINE = json.JSONEncoder(ensure_ascii=False)
+
+
 def record_line(entry: dict[str, Any]) -> str:
     """One entry of the per-record list, as it stands on its line of a manifest."""
-    return json.dumps(entry, ensure_ascii=False)
+    return _LINE.encode(entry)
 
 
 def dump_lines(

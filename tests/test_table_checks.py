@@ -112,3 +112,25 @@ def test_outlet_date_and_precision_checks_match_their_definitions(
         }
         for code, failing in expected.items():
             assert ((code, index) in found) == failing, (code, row)
+
+
+def test_a_record_whose_seed_file_names_another_id_is_an_id_mismatch() -> None:
+    outlet = REGISTRY[OUTLET_IDS[0]]
+    facts = {
+        "outlet_id": outlet.id,
+        "outlet_name": outlet.name,
+        "outlet_domain": outlet.domain,
+        "outlet_country": outlet.country,
+        "published_date": None,
+        "published_precision": None,
+        "published_time": None,
+    }
+    table = CompactTable()
+    table.add(_row(0, facts), "r.jsonl", 1)
+    other = _row(1, {**facts, "seed_file": "001_00000000000000ff.txt"})
+    table.add(other, "r.jsonl", 2)
+    odd_name = _row(2, facts)
+    odd_name["seed_file"] = f"x{odd_name['seed_file']}"  # the id is there, the name is not
+    table.add(odd_name, "r.jsonl", 3)
+    mismatches = [index for code, index in table_failures(PROJECT, table) if code == "id-mismatch"]
+    assert mismatches == [1, 2]

@@ -154,9 +154,7 @@ class Profile:
         """``plan`` for a normalised line (single spaces, none at its ends), whose spaces
         count its words: counted in a short prefix when that already reaches the cap (as it
         does for most paragraphs), in the whole line otherwise."""
-        cap = self._caps.get(zone)
-        if cap is None:
-            cap = self.word_cap(zone)
+        cap = self.word_cap(zone)
         reach = 16 * cap  # characters; words longer than 15 on average are rare
         words = line.count(" ", 0, reach) + 1
         if words < cap and len(line) > reach:
@@ -166,10 +164,8 @@ class Profile:
     def plan(self, zone: str, words: int, zone_first: bool, first_only: bool = False) -> Plan:
         """The rules of ``zone`` whose static conditions allow this line, joined for a fast
         test; ``zone="furniture"`` gives the body rules that only remove furniture."""
-        cap = self._caps.get(zone)
-        if cap is None:
-            cap = self.word_cap(zone)
-        key = (zone, words if words < cap else cap, zone_first, first_only)
+        cap = self.word_cap(zone)
+        key = (zone, min(words, cap), zone_first, first_only)
         plan = self._plans.get(key)
         if plan is None:
             rules = self.by_zone["body" if zone == "furniture" else zone]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from corpus_tools.convert.rules import furniture_rule
+from corpus_tools.ingest.seeds import SEED_NAME
 from corpus_tools.problems import sentence
 
 if TYPE_CHECKING:
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 
 # Joins the outlet columns into one key (missing values as _NONE) for the outlet check.
 _SEP, _NONE = "\x1f", "\x00"
-# A seed file name; its id is the 16 hex digits before ".txt".
-_SEED_NAME = r"[0-9]+_[0-9a-f]{16}\.txt"
 _COLUMNS = (
     "id", "seed_file", "seed_sha256", "text_sha256", "outlet_id", "outlet_name",
     "outlet_domain", "outlet_country", "has_headline", "published_date", "published_time",
@@ -253,13 +252,6 @@ class CompactTable:
         return frame
 
 
-def _missing(value: Any) -> bool:
-    """None, NaN or pandas' NA (``NA != NA`` raises, so compare nothing)."""
-    import pandas as pd
-
-    return value is None or bool(pd.isna(value))
-
-
 def table_schema(project: Project) -> pa.DataFrameSchema:
     """The table's Pandera schema for this project's registry, languages and date."""
     import pandas as pd
@@ -327,7 +319,7 @@ def table_schema(project: Project) -> pa.DataFrameSchema:
         checks=[
             check(
                 lambda df: (
-                    df["seed_file"].str.fullmatch(_SEED_NAME).fillna(False)
+                    df["seed_file"].str.fullmatch(SEED_NAME.pattern).fillna(False)
                     & (df["seed_file"].str.slice(-20, -4) == df["id"]).fillna(False)
                 ),
                 "id-mismatch",

@@ -70,9 +70,14 @@ def ordered_chunks(
     # What the workers inherit by fork is frozen out of garbage collection: their collections
     # would otherwise walk (and so copy, page by page) the whole inherited heap.
     gc.freeze()
+    # The main process only gathers small answers meanwhile; its collections would walk the
+    # young objects of every chunk, while the workers need the cores.
+    thresholds = gc.get_threshold()
+    gc.set_threshold(20_000, 20, 20)
     try:
         yield from _pooled(fn, context, iterator, jobs, size, method)
     finally:
+        gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 

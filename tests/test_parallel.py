@@ -1,0 +1,67 @@
+"""The build on worker processes: the same bytes whatever --jobs is, and nothing left behind."""
+
+from __future__ import annotations
+
+import errno
+import importlib
+import sys
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from corpus_tools.errors import CorpusToolsError
+from tests.conftest import ROOT, load
+from tests.test_dataset import differences, snapshot
+
+# The scale benchmark's generator: unique, realistic articles that its profiles detect.
+sys.path.insert(0, str(ROOT / "benchmarks"))
+write_project = importlib.import_module("make_corpus").write_project
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated project of 70 unique articles: several chunks at any number of jobs."""
+    root = tmp_path_factory.mktemp("parallel") / "corpus"
+    write_project(root, 70, seed=7)
+    return root
+
+
+def test_build_is_byte_identical_at_any_number_of_jobs(corpus: Path, tmp_path: Path) -> None:
+    project = load(corpus)
+    builds = {}
+    for jobs in (1, 2, 3):
+        result = project.build(tmp_path / f"dist-{jobs}", jobs=jobs)
+        assert result.records == 70
+        builds[jobs] = snapshot(result.output)
+    assert differences(builds[1], builds[2]) == []
+    assert differences(builds[1], builds[3]) == []
+    # The chunks handed over through the staging folder are gone, and so is the folder.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist-1", "dist-2", "dist-3"]
+    for jobs in (2, 3):
+        hidden = [p for p in (tmp_path / f"dist-{jobs}").rglob(".*")]
+        assert hidden == []
+
+
+def test_a_worker_that_cannot_write_its_records_fails_the_build_cleanly(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk while a worker hands over a chunk: one error naming the output, the
+    previous output untouched and no staging folder left (workers inherit the patch by fork)."""
+    project = load(corpus)
+    output = tmp_path / "dist"
+    project.build(output, jobs=1)
+    before = snapshot(output)
+
+    def no_space(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "IOError: [Errno 28] Error writing bytes to file")
+
+    monkeypatch.setattr(pa.ipc, "new_file", no_space)
+    with pytest.raises(CorpusToolsError) as raised:
+        project.build(output, jobs=2)
+    assert raised.value.code == "cannot-write"
+    assert str(raised.value).startswith(
+        f"{output}: cannot write {output} (No space left on device);"
+    )
+    assert snapshot(output) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]

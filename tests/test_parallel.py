@@ -65,3 +65,15 @@ def test_a_worker_that_cannot_write_its_records_fails_the_build_cleanly(
     )
     assert snapshot(output) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+def test_without_the_file_hand_over_the_build_is_the_same(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where a mapped file cannot be removed (Windows), workers send their tables pickled."""
+    from corpus_tools.package import build as build_module
+
+    project = load(corpus)
+    expected = snapshot(project.build(tmp_path / "dist-1", jobs=1).output)
+    monkeypatch.setattr(build_module, "HAND_OVER_FILES", False)
+    assert snapshot(project.build(tmp_path / "dist-2", jobs=2).output) == expected

@@ -34,8 +34,10 @@ ROW_GROUP = 1000
 # A refused build lists at most this many warnings of each code (validate lists them all).
 WARNING_CAP = 1000
 SHARD_NAME = "data/train-{index:05d}-of-{total:05d}.parquet"
-# The staging folder's subfolder through which worker processes hand over their records.
+# The staging folder's subfolder through which worker processes hand over their records;
+# not on Windows, where a mapped file cannot be removed (there the tables are pickled).
 CHUNKS = ".chunks"
+HAND_OVER_FILES = os.name == "posix"
 
 
 class BuildRefused(CorpusToolsError):
@@ -289,8 +291,9 @@ def write_dist(
         # With worker processes, chunks of records come through files in the staging folder
         # (removed as they are read, and with the folder if the build stops).
         chunks = folder / CHUNKS
+        spooled = jobs > 1 and HAND_OVER_FILES
         pack: Any = pack_records
-        if jobs > 1:
+        if spooled:
             chunks.mkdir()
             pack = functools.partial(spool_records, chunks)
         report = validate_seeds(
@@ -303,7 +306,7 @@ def write_dist(
             keep_checked=False,
             warning_cap=WARNING_CAP,
         )
-        if jobs > 1:
+        if spooled:
             chunks.rmdir()
         if report.failed():
             return report, writer.rows, version

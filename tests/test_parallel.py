@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from corpus_tools.errors import CorpusToolsError
+from corpus_tools.package.build import SHARD_NAME
 from tests.conftest import ROOT, load
 from tests.test_dataset import differences, snapshot
 
@@ -27,13 +29,25 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_build_is_byte_identical_at_any_number_of_jobs(corpus: Path, tmp_path: Path) -> None:
+def test_build_is_byte_identical_at_any_number_of_jobs(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks differ with the number of jobs (18, 9 and 8 seeds here); row groups and shards
+    must not. Small ones make chunk ends fall inside row groups and shards."""
+    from corpus_tools.package import build as build_module
+
+    monkeypatch.setattr(build_module, "ROW_GROUP", 16)
+    monkeypatch.setattr(build_module, "SHARD_ROWS", 40)
     project = load(corpus)
     builds = {}
     for jobs in (1, 2, 3):
         result = project.build(tmp_path / f"dist-{jobs}", jobs=jobs)
         assert result.records == 70
         builds[jobs] = snapshot(result.output)
+    shards = sorted(name for name in builds[1] if name.startswith("data/"))
+    assert shards == [SHARD_NAME.format(index=i, total=2) for i in range(2)]
+    first = pq.ParquetFile(tmp_path / "dist-1" / shards[0]).metadata
+    assert (first.num_rows, first.num_row_groups) == (40, 3)
     assert differences(builds[1], builds[2]) == []
     assert differences(builds[1], builds[3]) == []
     # The chunks handed over through the staging folder are gone, and so is the folder.

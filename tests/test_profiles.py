@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from corpus_tools.cli import app
 from corpus_tools.convert.accounting import unaccounted
 from corpus_tools.convert.profiles import BUILTIN_DIR, ProfileSet, load_profiles
-from corpus_tools.convert.rules import convert_seed
+from corpus_tools.convert.rules import convert_seed, convert_seed_noting
 from corpus_tools.errors import ProjectErrors
 from corpus_tools.ingest.seeds import Seed
 from corpus_tools.ingest.text import normalise
@@ -393,3 +393,66 @@ def test_profile_problems_are_reported_once_not_once_per_seed(
         (matching,) = [text for text in lines if f"profiles/{name}:{line}: " in text]
         assert words in matching
     assert "Traceback" not in result.output
+
+
+QUAY_PROFILE = """\
+include = ["common"]
+[outlet]
+id = "quaynews"
+name = "Quay News"
+country = "NZ"
+affiliation = "A test outlet."
+timezone = "Pacific/Auckland"
+[detect]
+patterns = ['(?m)^QUAY NEWS$']
+min_score = 1
+[[rule]]
+name = "masthead"
+zone = "header"
+pattern = '(?P<boilerplate>QUAY NEWS)'
+kind = "tagline"
+[[rule]]
+name = "headline"
+zone = "header"
+shape = true
+once = true
+pattern = '(?P<title>.*[^.])'
+[[rule]]
+name = "wire"
+zone = "body"
+first = true
+pattern = '(?P<boilerplate>Quay News wire)'
+kind = "credit"
+[[rule]]
+name = "share"
+zone = "body"
+once = true
+pattern = '(?P<boilerplate>Sponsored by Quay Bank)'
+kind = "share"
+"""
+
+
+@pytest.mark.parametrize(
+    ("lines", "block"),
+    [
+        # A first-line rule: its line further down stays in the body, and the check finds it.
+        (["Quay News wire", "Para one.", "Quay News wire", "Para two."], 1),
+        # A once rule: its second line stays in the body.
+        (["Para one.", "Sponsored by Quay Bank", "Para two.", "Sponsored by Quay Bank"], 2),
+        (["Quay News wire", "Para one.", "Sponsored by Quay Bank", "Para two."], -1),
+    ],
+)
+def test_the_build_still_finds_furniture_that_the_converter_kept(
+    tmp_path: Path, lines: list[str], block: int
+) -> None:
+    from corpus_tools.validate.table import compact_row
+
+    project_root = copy_project(tmp_path / "p", seeds=())
+    (project_root / "profiles" / "quaynews.toml").write_text(QUAY_PROFILE, encoding="utf-8")
+    project = load(project_root)
+    text = "\n".join(["QUAY NEWS", "Quay headline", *lines])
+    record, clean = convert_seed_noting(Seed(NAME, NAME, text.encode("utf-8")), project.profiles)
+    assert record["outlet"]["id"] == "quaynews"
+    # The converter's word for clean blocks changes nothing in what the table check finds.
+    assert compact_row(project, record, True, clean)["furniture_block"] == block
+    assert compact_row(project, record, True)["furniture_block"] == block

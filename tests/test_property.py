@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from corpus_tools.convert.accounting import unaccounted
 from corpus_tools.convert.profiles import load_profiles
-from corpus_tools.convert.rules import convert_seed
+from corpus_tools.convert.rules import convert_seed, convert_seed_noting, furniture_rule
 from corpus_tools.errors import ConversionError
 from corpus_tools.ingest.seeds import Seed
 from corpus_tools.ingest.text import normalise
@@ -87,3 +87,17 @@ def test_seed_with_lines_removed_still_converts_or_fails_cleanly(
     lines = (SEEDS / seed_file).read_text(encoding="utf-8").split("\n")
     keep = data.draw(st.lists(st.booleans(), min_size=len(lines), max_size=len(lines)))
     _check("\n".join(line for line, k in zip(lines, keep, strict=True) if k).encode("utf-8"))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TEXT)
+def test_blocks_the_converter_calls_clean_hold_no_furniture(text: str) -> None:
+    # The build skips the furniture check on these blocks: it must be right about each.
+    try:
+        record, clean = convert_seed_noting(Seed(NAME, NAME, text.encode("utf-8")), PROFILES)
+    except ConversionError:
+        return
+    profile = PROFILES.by_id[record["outlet"]["id"]]
+    assert clean <= set(range(len(record["body"])))
+    for index in clean:
+        assert furniture_rule(profile, record["body"][index]["text"], normalised=True) is None

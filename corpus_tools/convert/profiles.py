@@ -139,6 +139,12 @@ class Profile:
     )
     _caps: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
+    @cached_property
+    def first_line_furniture(self) -> bool:
+        """Whether a furniture-only body rule is limited to the zone's first line: only then
+        can the furniture check (which ignores positions) try a rule that conversion did not."""
+        return any(r.first and r.furniture_only for r in self.by_zone.get("body", ()))
+
     def word_cap(self, zone: str) -> int:
         """A word count above every word bound of the zone's rules: all counts from it on
         get the same plan, so a caller may count words only up to it."""

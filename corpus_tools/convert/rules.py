@@ -9,7 +9,7 @@ from typing import Any
 from corpus_tools import __version__
 from corpus_tools.convert.dates import parse_published
 from corpus_tools.convert.probe import TextView
-from corpus_tools.convert.profiles import GENERIC, SEPARATORS, Profile, ProfileSet, Rule
+from corpus_tools.convert.profiles import GENERIC, SEPARATORS, Plan, Profile, ProfileSet, Rule
 from corpus_tools.errors import ConversionError, UsageError
 from corpus_tools.ingest.seeds import Seed, check_name, decode
 from corpus_tools.ingest.text import normalise
@@ -43,6 +43,8 @@ class _Draft:
     boilerplate: list[Boilerplate] = field(default_factory=list)
     source_map: list[SourceMapEntry] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
+    # Body blocks that no furniture rule can match, as conversion found out (see _walk).
+    clean: list[int] = field(default_factory=list)
 
     def has(self, name: str) -> bool:
         if name == "caption":
@@ -140,6 +142,11 @@ def _apply(
     plan = draft.profile.line_plan(zone, line, zone_first, first_only)
     if not plan.may_apply(line):
         return None
+    return _try_rules(plan, line_no, line, draft)
+
+
+def _try_rules(plan: Plan, line_no: int, line: str, draft: _Draft) -> Rule | None:
+    """The rules of a plan that may apply, in order; the first that applies is placed."""
     for rule in plan.rules:
         if rule.once and rule.qualified_name in draft.used:
             continue
@@ -165,6 +172,7 @@ def _walk(lines: list[str], draft: _Draft) -> None:
     """Header (title, date, captions) -> body -> footer, one line at a time."""
     zone, zone_first = "header", True
     footer_rule: Rule | None = None
+    profile = draft.profile
     for line_no, line in enumerate(lines, start=1):
         if not line:
             continue
@@ -177,12 +185,19 @@ def _walk(lines: list[str], draft: _Draft) -> None:
                 continue
             zone, zone_first = "body", True
         if zone == "body":
-            rule = _apply("body", line_no, line, draft, zone_first)
-            zone_first = False
+            plan = profile.line_plan("body", line, zone_first)
+            possible = plan.may_apply(line)
+            rule = _try_rules(plan, line_no, line, draft) if possible else None
             if rule is None:
+                # No body rule fully matches the line, so no furniture rule does either (they
+                # are body rules), unless one is kept for first lines and this is not one:
+                # the table check need not try them again.
+                if not possible and (zone_first or not profile.first_line_furniture):
+                    draft.clean.append(len(draft.body))
                 draft.place(line_no, _Piece("paragraph", 0, len(line), line), None, None)
             elif rule.starts_footer:
                 zone, footer_rule = "footer", rule
+            zone_first = False
             continue
         rule = _apply("footer", line_no, line, draft, zone_first)
         if rule is None:
@@ -258,6 +273,12 @@ def convert_seed(seed: Seed, profiles: ProfileSet) -> Record:
     A seed that an outlet profile recognises goes through that profile's line rules; any
     other goes to the generic line classifier (``convert/generic.py``).
     """
+    return convert_seed_noting(seed, profiles)[0]
+
+
+def convert_seed_noting(seed: Seed, profiles: ProfileSet) -> tuple[Record, frozenset[int]]:
+    """``convert_seed``, with the indexes of the body blocks that no furniture rule of the
+    record's profile can match (what ``compact_row`` would otherwise find out again)."""
     seed_id = check_name(seed.name, seed.path).group("id")
     lines = normalise(decode(seed))
     profile = pick_profile("\n".join(lines), profiles)
@@ -273,7 +294,7 @@ def convert_seed(seed: Seed, profiles: ProfileSet) -> Record:
     text = "\n\n".join(block["text"] for block in draft.body)
     outlet = profile.outlet
     fields = draft.fields
-    return {
+    record: Record = {
         "id": seed_id,
         "seed_file": seed.name,
         "seed_sha256": seed.sha256,
@@ -308,6 +329,7 @@ def convert_seed(seed: Seed, profiles: ProfileSet) -> Record:
         },
         "source_map": draft.source_map,
     }
+    return record, frozenset(draft.clean)
 
 
 def furniture_rule(profile: Profile, text: str, normalised: bool = False) -> Rule | None:

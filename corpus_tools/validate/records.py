@@ -7,7 +7,7 @@ for the table checks; a ``sink`` (the dataset writer) may take each valid record
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -162,8 +162,9 @@ def _encodes(record: Any) -> bool:
     return True
 
 
-def prepare(project: Project, origin: Origin, record: Any) -> Prepared:
-    """Schema-check one record; for a valid one, compute its compact row and manifest entry."""
+def prepare(project: Project, origin: Origin, record: Any, clean: Container[int] = ()) -> Prepared:
+    """Schema-check one record; for a valid one, compute its compact row and manifest entry
+    (``clean``: see ``compact_row``)."""
     from corpus_tools.package.manifest import record_entry
     from corpus_tools.validate.table import compact_row
 
@@ -187,7 +188,7 @@ def prepare(project: Project, origin: Origin, record: Any) -> Prepared:
             )
     if problems:
         return Prepared(origin, record, problems, rid=rid)
-    row = compact_row(project, record, origin.from_seed)
+    row = compact_row(project, record, origin.from_seed, clean)
     warnings = list(_warnings(origin, record))
     # A record from a seed is the converter's own (plain JSON types, no floats).
     entry = record_entry(record, plain=origin.from_seed or origin.plain)
@@ -258,17 +259,17 @@ def _conversion_problem(error: CorpusToolsError) -> Problem:
 
 def _seed_work(project: Project, job: tuple[Path, str]) -> Prepared | Problem:
     """Read, convert and check one seed."""
-    from corpus_tools.convert.rules import convert_seed
+    from corpus_tools.convert.rules import convert_seed_noting
     from corpus_tools.errors import ConversionError
     from corpus_tools.ingest.seeds import read_seed
 
     path, shown = job
     try:
         seed = read_seed(path, shown, project.meta.max_seed_bytes)
-        record = convert_seed(seed, project.profiles)
+        record, clean = convert_seed_noting(seed, project.profiles)
     except ConversionError as error:
         return _conversion_problem(error)
-    return prepare(project, Origin(shown, from_seed=True), record)
+    return prepare(project, Origin(shown, from_seed=True), record, clean)
 
 
 def _seed_chunk(context: tuple[Project, Pack | None], jobs: list[tuple[Path, str]]) -> Chunk:

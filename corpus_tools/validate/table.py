@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -34,11 +34,14 @@ _COLUMNS = (
 )  # fmt: skip
 
 
-def compact_row(project: Project, record: Any, from_seed: bool = False) -> dict[str, Any]:
+def compact_row(
+    project: Project, record: Any, from_seed: bool = False, clean: Container[int] = ()
+) -> dict[str, Any]:
     """What the table checks need from one schema-valid record, without its texts.
 
     Besides the columns: ``furniture_text`` (a short quote) and the seed lines of the date and
-    of the furniture block, for messages; they are kept only for rows that fail.
+    of the furniture block, for messages; they are kept only for rows that fail. ``clean``:
+    indexes of body blocks that the converter found no furniture rule can match.
     """
     published = record["published"] or {}
     text = record["text"]
@@ -46,6 +49,8 @@ def compact_row(project: Project, record: Any, from_seed: bool = False) -> dict[
     furniture = -1
     if profile is not None:
         for index, block in enumerate(record["body"]):
+            if index in clean:
+                continue
             # A seed's blocks are pieces of normalised lines (records from files may not be).
             if furniture_rule(profile, block["text"], normalised=from_seed) is not None:
                 furniture = index

@@ -188,10 +188,12 @@ def prepare(project: Project, origin: Origin, record: Any, clean: Container[int]
             )
     if problems:
         return Prepared(origin, record, problems, rid=rid)
+    # A record from a seed is the converter's own (plain JSON types, no floats). The entry
+    # comes first: orjson leaves each string's UTF-8 form cached in it, which the text's
+    # digest in the compact row then reuses instead of encoding the text again.
+    entry = record_entry(record, plain=origin.from_seed or origin.plain)
     row = compact_row(project, record, origin.from_seed, clean)
     warnings = list(_warnings(origin, record))
-    # A record from a seed is the converter's own (plain JSON types, no floats).
-    entry = record_entry(record, plain=origin.from_seed or origin.plain)
     return Prepared(origin, record, [], row, entry, rid, warnings)
 
 

@@ -160,12 +160,16 @@ class Profile:
         """``plan`` for a normalised line (single spaces, none at its ends), whose spaces
         count its words: counted in a short prefix when that already reaches the cap (as it
         does for most paragraphs), in the whole line otherwise."""
-        cap = self.word_cap(zone)
+        cap = self._caps.get(zone)
+        if cap is None:
+            cap = self.word_cap(zone)
         reach = 16 * cap  # characters; words longer than 15 on average are rare
         words = line.count(" ", 0, reach) + 1
         if words < cap and len(line) > reach:
             words = line.count(" ") + 1
-        return self.plan(zone, words, zone_first, first_only)
+        # The plan made for this key (most lines), or made now.
+        plan = self._plans.get((zone, min(words, cap), zone_first, first_only))
+        return plan if plan is not None else self.plan(zone, words, zone_first, first_only)
 
     def plan(self, zone: str, words: int, zone_first: bool, first_only: bool = False) -> Plan:
         """The rules of ``zone`` whose static conditions allow this line, joined for a fast

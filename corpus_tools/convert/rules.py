@@ -314,9 +314,9 @@ def convert_seed_noting(seed: Seed, profiles: ProfileSet) -> tuple[Record, froze
         "source_article_id": fields["source_article_id"],
         "body": draft.body,
         "text": text,
-        # Blocks are pieces of normalised lines (single spaces only): the same count as
-        # word_count(text), without splitting the whole text.
-        "word_count": sum(block["text"].count(" ") + 1 for block in draft.body),
+        # Blocks are pieces of normalised lines (single spaces only, none at their ends) and
+        # their joins hold no space: the same count as word_count(text), without splitting.
+        "word_count": text.count(" ") + len(draft.body),
         "char_count": len(text),
         "captions": draft.captions,
         "boilerplate": draft.boilerplate,

@@ -15,7 +15,7 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from corpus_tools.errors import ConversionError, CorpusToolsError, UsageError
 
@@ -140,10 +140,12 @@ def read_seed(path: Path, shown: str | None = None, max_bytes: int | None = None
         # checked, open() fails or returns at once instead of following or blocking; fstat()
         # then checks what was really opened.
         fd = os.open(real, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
-        with os.fdopen(fd, "rb", buffering=0) as handle:
-            opened = os.fstat(handle.fileno())
+        try:  # the descriptor itself: a file object per seed costs more than the read
+            opened = os.fstat(fd)
             _check_kind(opened, shown, max_bytes)
-            data = _read_at_most(handle, opened.st_size, max_bytes)
+            data = _read_at_most(fd, opened.st_size, max_bytes)
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise ConversionError("unreadable", file=shown, reason=exc.strerror or str(exc)) from None
     if max_bytes is not None and len(data) > max_bytes:
@@ -151,7 +153,7 @@ def read_seed(path: Path, shown: str | None = None, max_bytes: int | None = None
     return Seed(name=path.name, path=shown, data=data)
 
 
-def _read_at_most(handle: IO[bytes], size: int, max_bytes: int | None) -> bytes:
+def _read_at_most(fd: int, size: int, max_bytes: int | None) -> bytes:
     """The file's bytes, or the first ``max_bytes + 1`` of them when it holds more.
 
     Asking for ``max_bytes + 1`` bytes at once would make Python allocate that much (and
@@ -163,7 +165,7 @@ def _read_at_most(handle: IO[bytes], size: int, max_bytes: int | None) -> bytes:
     pieces: list[bytes] = []
     got = 0
     while limit is None or got < limit:
-        piece = handle.read(want - got)
+        piece = os.read(fd, want - got)
         if not piece:
             break
         pieces.append(piece)

@@ -77,6 +77,10 @@ def test_normalise_is_the_documented_regex(text: str) -> None:
 
 @settings(max_examples=300)
 @given(_TEXTS)
+# The literal first inside a line, then at a line start (the search starts at the first).
+@example("x News ID: 1\nNews ID: 42")
+@example("Rasa\nRasa - talks")
+@example("News ID: 42")
 def test_detection_probes_answer_as_the_regex_does(text: str) -> None:
     view = TextView(text)
     for pattern in DETECT:

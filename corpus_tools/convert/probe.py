@@ -61,6 +61,9 @@ class Probe:
     _folded_literal: bytes = field(default=b"", repr=False)
     # The pattern rewritten to search ``"\n" + text`` (same matches), or None.
     line_start: re.Pattern[str] | None = None
+    # Every match begins with the (case-sensitive) literal, right after the line start: no
+    # match starts before the literal's first occurrence, where the search may then begin.
+    leads: bool = False
 
     @classmethod
     def of(cls, pattern: re.Pattern[str]) -> Probe:
@@ -70,7 +73,14 @@ class Probe:
         if literal is not None and folded and not literal.isascii():
             literal = None  # non-ASCII case folding is beyond this cheap test
         lowered = literal.lower().encode("ascii") if literal is not None and folded else b""
-        return cls(pattern, literal, folded, lowered, _line_start(pattern))
+        line_start = _line_start(pattern)
+        leads = (
+            line_start is not None
+            and literal is not None
+            and not folded
+            and _leading_literal(pattern) == literal
+        )
+        return cls(pattern, literal, folded, lowered, line_start, leads)
 
     def possible(self, text: str, lowered: bytes | None) -> bool:
         """False only when no match can exist: the required literal is absent."""
@@ -82,6 +92,11 @@ class Probe:
 
     def search(self, view: TextView) -> bool:
         """Whether the pattern occurs anywhere in the text (``pattern.search``)."""
+        if self.leads:
+            assert self.literal is not None and self.line_start is not None
+            # In "\n" + text, the newline before text[at] stands at index at.
+            at = view.text.find(self.literal)
+            return at >= 0 and self.line_start.search(view.with_newline(), at) is not None
         if not self.possible(view.text, view.lowered() if self.folded else None):
             return False
         if self.line_start is not None:
@@ -146,6 +161,25 @@ def _anchored_at_line_start(source: str, flags: int) -> bool:
     # The parser writes ^ as AT_BEGINNING; MULTILINE makes it a line start when compiled.
     starts = (c.AT_BEGINNING, c.AT_BEGINNING_LINE)
     return bool(items) and items[0][0] is c.AT and items[0][1] in starts
+
+
+def _leading_literal(pattern: re.Pattern[str]) -> str | None:
+    """The literal characters right after the leading ``^`` of a line-start pattern."""
+    try:
+        from re import _constants as c  # type: ignore[attr-defined]
+        from re import _parser  # type: ignore[attr-defined]
+
+        items = _parser.parse(pattern.pattern, pattern.flags).data
+    except Exception:  # the private parser changed: no shortcut, same results
+        return None
+    if not items or items[0][0] is not c.AT:
+        return None
+    run = ""
+    for op, av in items[1:]:
+        if op is not c.LITERAL:
+            break
+        run += chr(av)
+    return run or None
 
 
 def required_literal(pattern: re.Pattern[str]) -> str | None:

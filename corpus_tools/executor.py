@@ -39,10 +39,10 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def chunk_size(n: int, jobs: int) -> int:
-    """Items per chunk for ``n`` items on ``jobs`` cores: ``CHUNK``, or less when that would
+def chunk_size(n: int, jobs: int, largest: int = CHUNK) -> int:
+    """Items per chunk for ``n`` items on ``jobs`` cores: ``largest``, or less when that would
     leave fewer than ``WINDOW`` chunks per core."""
-    return max(MIN_CHUNK, min(CHUNK, -(-n // (max(jobs, 1) * WINDOW))))
+    return max(MIN_CHUNK, min(largest, -(-n // (max(jobs, 1) * WINDOW))))
 
 
 def _init(context: Any) -> None:

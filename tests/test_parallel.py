@@ -29,14 +29,17 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.parametrize(("row_group", "groups"), [(16, 3), (9, 5)])
 def test_build_is_byte_identical_at_any_number_of_jobs(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, row_group: int, groups: int
 ) -> None:
-    """Chunks differ with the number of jobs (18, 9 and 8 seeds here); row groups and shards
-    must not. Small ones make chunk ends fall inside row groups and shards."""
+    """Chunks differ with the number of jobs; row groups and shards must not. With row groups
+    of 16, chunks of 16, 9 and 8 seeds (1, 2 and 3 jobs) end inside row groups and shards;
+    with row groups of 9, the chunks of 9 at 1 and 2 jobs are whole row groups, written as
+    they come, and those of 8 at 3 jobs are not."""
     from corpus_tools.package import build as build_module
 
-    monkeypatch.setattr(build_module, "ROW_GROUP", 16)
+    monkeypatch.setattr(build_module, "ROW_GROUP", row_group)
     monkeypatch.setattr(build_module, "SHARD_ROWS", 40)
     project = load(corpus)
     builds = {}
@@ -47,7 +50,7 @@ def test_build_is_byte_identical_at_any_number_of_jobs(
     shards = sorted(name for name in builds[1] if name.startswith("data/"))
     assert shards == [SHARD_NAME.format(index=i, total=2) for i in range(2)]
     first = pq.ParquetFile(tmp_path / "dist-1" / shards[0]).metadata
-    assert (first.num_rows, first.num_row_groups) == (40, 3)
+    assert (first.num_rows, first.num_row_groups) == (40, groups)
     assert differences(builds[1], builds[2]) == []
     assert differences(builds[1], builds[3]) == []
     # The chunks handed over through the staging folder are gone, and so is the folder.

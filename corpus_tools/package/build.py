@@ -305,6 +305,10 @@ def write_dist(
             absorb,
             keep_checked=False,
             warning_cap=WARNING_CAP,
+            # A chunk of a row group's size is that row group as it stands (when every seed
+            # is valid, as in any build that is written): the writer takes its one piece
+            # without copying chunks together into fresh memory.
+            largest_chunk=ROW_GROUP,
         )
         if spooled:
             chunks.rmdir()

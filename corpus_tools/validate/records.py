@@ -324,11 +324,13 @@ def validate_seeds(
     absorb: Absorb | None = None,
     keep_checked: bool = True,
     warning_cap: int | None = None,
+    largest_chunk: int | None = None,
 ) -> Report:
     """Convert every seed on ``jobs`` cores, check the records, then the table; conversion
     failures are problems too. With ``pack``/``absorb``, each chunk's valid records are
-    packed in the worker and absorbed here in seed order (how the build writes them)."""
-    from corpus_tools.executor import chunk_size, ordered_chunks
+    packed in the worker and absorbed here in seed order (how the build writes them), in
+    chunks of at most ``largest_chunk`` seeds (the executor's default otherwise)."""
+    from corpus_tools.executor import CHUNK, chunk_size, ordered_chunks
     from corpus_tools.ingest.seeds import seed_names
 
     report = Report(target=project.show(folder), keep_checked=keep_checked, warning_cap=warning_cap)
@@ -336,7 +338,7 @@ def validate_seeds(
     shown = project.show(folder)
     prefix = "" if shown == "." else shown.rstrip("/") + "/"
     names = seed_names(folder)
-    size = chunk_size(len(names), jobs)
+    size = chunk_size(len(names), jobs, largest_chunk or CHUNK)
     jobs_in = _handed_out(names, folder, prefix)
     for chunk in ordered_chunks(_seed_chunk, (project, pack), jobs_in, jobs, size):
         report.check_many(chunk.files, chunk.rids)

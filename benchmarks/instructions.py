@@ -5,9 +5,10 @@ Usage: python benchmarks/instructions.py [--seeds N] [--project DIR]
 On a shared machine whose speed drifts by 2x within minutes, a 5% change in per-seed work is
 lost in wall-clock noise; an instruction count is the same on every run of the same code and
 inputs. This runs the worker's step (read, convert, schema check, compact row, manifest line,
-Arrow table: ``_seed_chunk`` with ``pack_records``) in one process under
-``valgrind --tool=callgrind``, counting only the measured seeds: imports, plan compilation and
-a first chunk of 100 seeds run before counting starts (``callgrind_control -i on``).
+Arrow table: ``_seed_chunk`` with ``pack_records``, in chunks of up to a row group and with the
+workers' collection thresholds) in one process under ``valgrind --tool=callgrind``, counting
+only the measured seeds: imports, plan compilation and a first chunk of 100 seeds run before
+counting starts (``callgrind_control -i on``).
 
 Without DIR, a corpus of N + 100 seeds is generated with make_corpus.py. Counts compare code
 versions, not time: valgrind hides SHA-NI from OpenSSL, so SHA-256 counts several times the
@@ -29,15 +30,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_corpus import SEED_NAME, write_project
 
 WARM = 100
-CHUNK = 100
 COLLECTED = re.compile(r"Collected : (\d+)")
 
 
 def measured(project: Path, n: int) -> None:
     """Run under valgrind: warm up, then count ``n`` seeds' work."""
     import datetime
+    import gc
 
-    from corpus_tools.package.build import pack_records
+    from corpus_tools.executor import GC_THRESHOLDS
+    from corpus_tools.package.build import ROW_GROUP, pack_records
     from corpus_tools.project import Project
     from corpus_tools.validate.records import _seed_chunk
 
@@ -46,11 +48,12 @@ def measured(project: Path, n: int) -> None:
     names = sorted(name for name in os.listdir(folder) if SEED_NAME.match(name))
     jobs = [(folder / name, name) for name in names[: WARM + n]]
     context = (loaded, pack_records)
+    gc.set_threshold(*GC_THRESHOLDS)  # as in the build's worker processes
     _seed_chunk(context, jobs[:WARM])
     toggle = ["callgrind_control", "--instr"]
     subprocess.run([*toggle, "on", str(os.getpid())], capture_output=True, check=True)
-    for first in range(WARM, WARM + n, CHUNK):
-        _seed_chunk(context, jobs[first : first + CHUNK])
+    for first in range(WARM, WARM + n, ROW_GROUP):
+        _seed_chunk(context, jobs[first : first + ROW_GROUP])
     subprocess.run([*toggle, "off", str(os.getpid())], capture_output=True, check=True)
 
 

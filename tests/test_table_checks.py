@@ -134,3 +134,24 @@ def test_a_record_whose_seed_file_names_another_id_is_an_id_mismatch() -> None:
     table.add(odd_name, "r.jsonl", 3)
     mismatches = [index for code, index in table_failures(PROJECT, table) if code == "id-mismatch"]
     assert mismatches == [1, 2]
+
+
+def test_the_background_import_of_the_checks_never_raises(monkeypatch: Any) -> None:
+    # It runs in a thread while workers convert seeds: a broken install must surface once,
+    # at the real import, not as a thread's traceback.
+    import builtins
+    import sys
+
+    from corpus_tools.validate.table import import_checks
+
+    real_import = builtins.__import__
+
+    def broken(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name.startswith("pandera"):
+            raise ImportError("pandera is broken")
+        return real_import(name, *args, **kwargs)
+
+    for module in [m for m in sys.modules if m.startswith("pandera")]:
+        monkeypatch.delitem(sys.modules, module)
+    monkeypatch.setattr(builtins, "__import__", broken)
+    import_checks()  # returns quietly

@@ -7,6 +7,7 @@ for the table checks; a ``sink`` (the dataset writer) may take each valid record
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from corpus_tools.errors import CorpusToolsError, UsageError
 from corpus_tools.problems import SCHEMA_HINTS, sentence
 from corpus_tools.validate.report import Problem, Report
-from corpus_tools.validate.table import CompactTable, iter_failures
+from corpus_tools.validate.table import CompactTable, import_checks, iter_failures
 
 if TYPE_CHECKING:
     import jsonschema
@@ -340,7 +341,13 @@ def validate_seeds(
     names = seed_names(folder)
     size = chunk_size(len(names), jobs, largest_chunk or CHUNK)
     jobs_in = _handed_out(names, folder, prefix)
+    importing: threading.Thread | None = None
     for chunk in ordered_chunks(_seed_chunk, (project, pack), jobs_in, jobs, size):
+        if importing is None and jobs > 1:
+            # The workers exist by now (a thread started before they fork could leave them
+            # a held lock): the table checks' imports run while they work, not after.
+            importing = threading.Thread(target=import_checks, name="import-checks", daemon=True)
+            importing.start()
         report.check_many(chunk.files, chunk.rids)
         report.add_found(chunk.found)
         table.add_seed_rows(prefix, chunk.rows)
@@ -349,6 +356,8 @@ def validate_seeds(
         if progress:
             for file in chunk.files:
                 progress(file)
+    if importing is not None:
+        importing.join()
     _table_problems(project, table, report)
     return report
 

@@ -257,6 +257,17 @@ class CompactTable:
         return frame
 
 
+def import_checks() -> None:
+    """Import what the table checks need (Pandera takes a second or more), so that a caller
+    whose worker processes are busy can do it in a thread meanwhile instead of at the end.
+    A failure is left for the real import to report."""
+    try:
+        import pandera.errors
+        import pandera.pandas  # noqa: F401
+    except Exception:  # the import in table_failures reports it
+        pass
+
+
 def table_schema(project: Project) -> pa.DataFrameSchema:
     """The table's Pandera schema for this project's registry, languages and date."""
     import pandas as pd

@@ -342,22 +342,25 @@ def validate_seeds(
     size = chunk_size(len(names), jobs, largest_chunk or CHUNK)
     jobs_in = _handed_out(names, folder, prefix)
     importing: threading.Thread | None = None
-    for chunk in ordered_chunks(_seed_chunk, (project, pack), jobs_in, jobs, size):
-        if importing is None and jobs > 1:
-            # The workers exist by now (a thread started before they fork could leave them
-            # a held lock): the table checks' imports run while they work, not after.
-            importing = threading.Thread(target=import_checks, name="import-checks", daemon=True)
-            importing.start()
-        report.check_many(chunk.files, chunk.rids)
-        report.add_found(chunk.found)
-        table.add_seed_rows(prefix, chunk.rows)
-        if absorb is not None and chunk.entries:
-            absorb(chunk.packed, chunk.entries)
-        if progress:
-            for file in chunk.files:
-                progress(file)
-    if importing is not None:
-        importing.join()
+    try:
+        for chunk in ordered_chunks(_seed_chunk, (project, pack), jobs_in, jobs, size):
+            if importing is None and jobs > 1:
+                # The workers exist by now (a thread started before they fork could leave
+                # them a held lock): the table checks' imports run while they work.
+                importing = threading.Thread(target=import_checks, name="import-checks")
+                importing.start()
+            report.check_many(chunk.files, chunk.rids)
+            report.add_found(chunk.found)
+            table.add_seed_rows(prefix, chunk.rows)
+            if absorb is not None and chunk.entries:
+                absorb(chunk.packed, chunk.entries)
+            if progress:
+                for file in chunk.files:
+                    progress(file)
+    finally:
+        # Also when the run stops early: the process never exits in the middle of an import.
+        if importing is not None:
+            importing.join()
     _table_problems(project, table, report)
     return report
 

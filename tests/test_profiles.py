@@ -163,9 +163,9 @@ def test_generic_fallback_finds_title_date_and_drops_furniture() -> None:
     assert record["text"] == f"{PARAGRAPH}\n\nThe embassy declined to comment."
 
 
-def test_a_maintainer_adds_an_outlet_with_a_data_file(tmp_path: Path) -> None:
-    (tmp_path / "kayhan.toml").write_text(
-        """include = ["common"]
+# An outlet as a maintainer adds it: a masthead and a headline rule over the common ones.
+KAYHAN_PROFILE = """\
+include = ["common"]
 [outlet]
 id = "kayhan"
 name = "Kayhan International"
@@ -185,9 +185,11 @@ zone = "header"
 shape = true
 once = true
 pattern = '(?P<title>.*[^.])'
-""",
-        encoding="utf-8",
-    )
+"""
+
+
+def test_a_maintainer_adds_an_outlet_with_a_data_file(tmp_path: Path) -> None:
+    (tmp_path / "kayhan.toml").write_text(KAYHAN_PROFILE, encoding="utf-8")
     profiles = load_profiles(tmp_path)
     record = convert(f"Kayhan International\n\nUS bases under fire\n\n{PARAGRAPH}", profiles)
     assert record["outlet"]["name"] == "Kayhan International"
@@ -395,39 +397,20 @@ def test_profile_problems_are_reported_once_not_once_per_seed(
     assert "Traceback" not in result.output
 
 
-QUAY_PROFILE = """\
-include = ["common"]
-[outlet]
-id = "quaynews"
-name = "Quay News"
-country = "NZ"
-affiliation = "A test outlet."
-timezone = "Pacific/Auckland"
-[detect]
-patterns = ['(?m)^QUAY NEWS$']
-min_score = 1
-[[rule]]
-name = "masthead"
-zone = "header"
-pattern = '(?P<boilerplate>QUAY NEWS)'
-kind = "tagline"
-[[rule]]
-name = "headline"
-zone = "header"
-shape = true
-once = true
-pattern = '(?P<title>.*[^.])'
+# Furniture rules that conversion applies only in some places: a first-line credit, and a
+# sponsor line removed once.
+PLACED_FURNITURE = """
 [[rule]]
 name = "wire"
 zone = "body"
 first = true
-pattern = '(?P<boilerplate>Quay News wire)'
+pattern = '(?P<boilerplate>Kayhan wire)'
 kind = "credit"
 [[rule]]
-name = "share"
+name = "sponsor"
 zone = "body"
 once = true
-pattern = '(?P<boilerplate>Sponsored by Quay Bank)'
+pattern = '(?P<boilerplate>Sponsored by Kayhan)'
 kind = "share"
 """
 
@@ -436,10 +419,10 @@ kind = "share"
     ("lines", "block"),
     [
         # A first-line rule: its line further down stays in the body, and the check finds it.
-        (["Quay News wire", "Para one.", "Quay News wire", "Para two."], 1),
+        (["Kayhan wire", "Para one.", "Kayhan wire", "Para two."], 1),
         # A once rule: its second line stays in the body.
-        (["Para one.", "Sponsored by Quay Bank", "Para two.", "Sponsored by Quay Bank"], 2),
-        (["Quay News wire", "Para one.", "Sponsored by Quay Bank", "Para two."], -1),
+        (["Para one.", "Sponsored by Kayhan", "Para two.", "Sponsored by Kayhan"], 2),
+        (["Kayhan wire", "Para one.", "Sponsored by Kayhan", "Para two."], -1),
     ],
 )
 def test_the_build_still_finds_furniture_that_the_converter_kept(
@@ -448,11 +431,12 @@ def test_the_build_still_finds_furniture_that_the_converter_kept(
     from corpus_tools.validate.table import compact_row
 
     project_root = copy_project(tmp_path / "p", seeds=())
-    (project_root / "profiles" / "quaynews.toml").write_text(QUAY_PROFILE, encoding="utf-8")
+    profile = KAYHAN_PROFILE + PLACED_FURNITURE
+    (project_root / "profiles" / "kayhan.toml").write_text(profile, encoding="utf-8")
     project = load(project_root)
-    text = "\n".join(["QUAY NEWS", "Quay headline", *lines])
+    text = "\n".join(["Kayhan International", "US bases under fire", *lines])
     record, clean = convert_seed_noting(Seed(NAME, NAME, text.encode("utf-8")), project.profiles)
-    assert record["outlet"]["id"] == "quaynews"
+    assert record["outlet"]["id"] == "kayhan"
     # The converter's word for clean blocks changes nothing in what the table check finds.
     assert compact_row(project, record, True, clean)["furniture_block"] == block
     assert compact_row(project, record, True)["furniture_block"] == block

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 # The only non-ASCII characters that match an ASCII letter under IGNORECASE (the dotted and
 # dotless i, the long s, the Kelvin sign): with none of them in a text, a case-insensitive
@@ -21,6 +22,13 @@ _GLOBAL_FLAGS = re.compile(r"^\(\?(?P<flags>[aiLmsux]+)\)")
 _FLAG_LETTERS = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"))
 _NAMED_GROUP = re.compile(r"(?<!\\)\(\?P<[A-Za-z_][A-Za-z0-9_]*>")
 _BACKREF = re.compile(r"\\[1-9]")
+# Python's own regex parser and its opcodes (private modules: every use has a fallback).
+try:
+    from re import _constants as _re  # type: ignore[attr-defined]
+    from re import _parser as _re_parser  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - a Python whose re is laid out otherwise
+    _re = _re_parser = None
+
 _LINE_START = re.compile(r"^\((?P<flags>\?[aiLmsux]*m[aiLmsux]*)\)\^")
 
 
@@ -149,34 +157,34 @@ def _line_start(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
         return None
 
 
+def _parsed(source: str, flags: int) -> list[tuple[Any, Any]] | None:
+    """The pattern's top-level items as Python's own (private) regex parser sees them, or
+    None when that parser is not there or fails: callers then skip their shortcut."""
+    if _re_parser is None:
+        return None
+    try:
+        return list(_re_parser.parse(source, flags).data)
+    except Exception:  # the private parser changed
+        return None
+
+
 def _anchored_at_line_start(source: str, flags: int) -> bool:
     """Whether the whole pattern starts with ``^`` (with a top-level ``|``, it would not)."""
-    try:
-        from re import _constants as c  # type: ignore[attr-defined]
-        from re import _parser  # type: ignore[attr-defined]
-
-        items = _parser.parse(source, flags).data
-    except Exception:  # the private parser changed: assume the worst
+    items = _parsed(source, flags)
+    if not items:  # unparsed: assume the worst
         return False
     # The parser writes ^ as AT_BEGINNING; MULTILINE makes it a line start when compiled.
-    starts = (c.AT_BEGINNING, c.AT_BEGINNING_LINE)
-    return bool(items) and items[0][0] is c.AT and items[0][1] in starts
+    return items[0][0] is _re.AT and items[0][1] in (_re.AT_BEGINNING, _re.AT_BEGINNING_LINE)
 
 
 def _leading_literal(pattern: re.Pattern[str]) -> str | None:
     """The literal characters right after the leading ``^`` of a line-start pattern."""
-    try:
-        from re import _constants as c  # type: ignore[attr-defined]
-        from re import _parser  # type: ignore[attr-defined]
-
-        items = _parser.parse(pattern.pattern, pattern.flags).data
-    except Exception:  # the private parser changed: no shortcut, same results
-        return None
-    if not items or items[0][0] is not c.AT:
+    items = _parsed(pattern.pattern, pattern.flags)
+    if not items or items[0][0] is not _re.AT:
         return None
     run = ""
     for op, av in items[1:]:
-        if op is not c.LITERAL:
+        if op is not _re.LITERAL:
             break
         run += chr(av)
     return run or None
@@ -184,16 +192,12 @@ def _leading_literal(pattern: re.Pattern[str]) -> str | None:
 
 def required_literal(pattern: re.Pattern[str]) -> str | None:
     """The longest run of literal characters that every match of ``pattern`` contains."""
-    try:
-        from re import _constants as c  # type: ignore[attr-defined]
-        from re import _parser  # type: ignore[attr-defined]
-
-        items = _parser.parse(pattern.pattern, pattern.flags).data
-    except Exception:  # the private parser changed: no prefilter, same results
+    items = _parsed(pattern.pattern, pattern.flags)
+    if items is None:  # no prefilter, same results
         return None
     best = run = ""
     for op, av in items:
-        if op is c.LITERAL:
+        if op is _re.LITERAL:
             run += chr(av)
         else:
             best, run = max(best, run, key=len), ""

@@ -167,7 +167,8 @@ class Profile:
         words = line.count(" ", 0, reach) + 1
         if words < cap and len(line) > reach:
             words = line.count(" ") + 1
-        # The plan made for this key (most lines), or made now.
+        # Most lines find their plan under plan()'s own key without the two calls (1.6% of
+        # a seed's instructions); a miss goes to plan(), which makes and keeps it.
         plan = self._plans.get((zone, min(words, cap), zone_first, first_only))
         return plan if plan is not None else self.plan(zone, words, zone_first, first_only)
 

@@ -82,9 +82,18 @@ def test_normalise_is_the_documented_regex(text: str) -> None:
 @example("Rasa\nRasa - talks")
 @example("News ID: 42")
 def test_detection_probes_answer_as_the_regex_does(text: str) -> None:
-    view = TextView(text)
-    for pattern in DETECT:
-        assert Probe.of(pattern).search(view) == (pattern.search(text) is not None), pattern
+    """Whether the view knows the line-start literals (as conversion's does) or not."""
+    probes = [Probe.of(pattern) for pattern in DETECT]
+    leaders = tuple({p.literal for p in probes if p.leads and p.literal})
+    assert leaders  # the line-start shortcut is exercised
+    for view in (
+        TextView(text),
+        TextView(text, leaders),
+        TextView(text, leaders, text.split("\n")),
+    ):
+        for probe in probes:
+            expected = probe.pattern.search(text) is not None
+            assert probe.search(view) == expected, probe.pattern
 
 
 @settings(max_examples=300)

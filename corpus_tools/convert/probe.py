@@ -34,12 +34,34 @@ _LINE_START = re.compile(r"^\((?P<flags>\?[aiLmsux]*m[aiLmsux]*)\)\^")
 
 @dataclass
 class TextView:
-    """One text with the derived forms that probes ask for, each computed at most once."""
+    """One text with the derived forms that probes ask for, each computed at most once.
+
+    ``leaders``: the literals that line-start probes will ask about (``led``); ``lines``: the
+    text split at its newlines, when the caller has them already.
+    """
 
     text: str
+    leaders: tuple[str, ...] = ()
+    lines: list[str] | None = field(default=None, repr=False)
     _lowered: bytes | None = field(default=None, repr=False)
     _foldable: bool | None = field(default=None, repr=False)
     _lines: str | None = field(default=None, repr=False)
+    _led: set[str] | None = field(default=None, repr=False)
+
+    def led(self, literal: str) -> bool | None:
+        """Whether a line of the text starts with ``literal``; None when the literal is not
+        one of the view's leaders. All leaders are looked for in one pass over the lines:
+        cheaper than a scan of the whole text for each."""
+        if literal not in self.leaders:
+            return None
+        if self._led is None:
+            leaders = self.leaders
+            lines = self.lines if self.lines is not None else self.text.split("\n")
+            led = self._led = set()
+            for line in lines:
+                if line.startswith(leaders):  # rare: then find out which
+                    led.update(lead for lead in leaders if line.startswith(lead))
+        return literal in self._led
 
     def lowered(self) -> bytes | None:
         """The text as UTF-8 with ASCII letters lower-cased (much faster than str.lower()), or
@@ -102,6 +124,8 @@ class Probe:
         """Whether the pattern occurs anywhere in the text (``pattern.search``)."""
         if self.leads:
             assert self.literal is not None and self.line_start is not None
+            if view.led(self.literal) is False:  # no line starts with it: no match
+                return False
             # In "\n" + text, the newline before text[at] stands at index at.
             at = view.text.find(self.literal)
             return at >= 0 and self.line_start.search(view.with_newline(), at) is not None

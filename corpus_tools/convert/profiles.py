@@ -233,6 +233,18 @@ class ProfileSet:
     def __post_init__(self) -> None:
         self.by_id.update({p.id: p for p in self.profiles})
 
+    @cached_property
+    def leaders(self) -> tuple[str, ...]:
+        """The literals that the profiles' line-start detection probes begin with (see
+        ``TextView.led``); single-line ones only, as lines are compared one by one."""
+        found = {
+            probe.literal
+            for profile in self.profiles
+            for probe in profile.probes
+            if probe.leads and probe.literal and "\n" not in probe.literal
+        }
+        return tuple(sorted(found))
+
     @property
     def registry(self) -> dict[str, Outlet]:
         """Outlet facts by outlet id."""

@@ -77,12 +77,14 @@ class _Draft:
         self.source_map.append({"line": line, "start": piece.start, "end": piece.end, "path": path})
 
 
-def pick_profile(text: str, profiles: ProfileSet) -> Profile:
+def pick_profile(text: str, profiles: ProfileSet, lines: list[str] | None = None) -> Profile:
     """The profile with the most distinct detection patterns matching, at least its minimum
-    score; the generic fallback when none has that much evidence."""
+    score; the generic fallback when none has that much evidence. ``lines``: the text split
+    at its newlines, when the caller has them."""
     best: Profile | None = None
     best_score = 0
-    view = TextView(text)  # the lowered text is computed once, for all profiles
+    # Derived forms of the text (lowered, line starts) are computed once, for all profiles.
+    view = TextView(text, profiles.leaders, lines)
     for profile in profiles:
         if profile.id == GENERIC or not profile.detect:
             continue
@@ -173,6 +175,7 @@ def _walk(lines: list[str], draft: _Draft) -> None:
     zone, zone_first = "header", True
     footer_rule: Rule | None = None
     profile = draft.profile
+    body, source_map, clean = draft.body, draft.source_map, draft.clean
     for line_no, line in enumerate(lines, start=1):
         if not line:
             continue
@@ -189,12 +192,17 @@ def _walk(lines: list[str], draft: _Draft) -> None:
             possible = plan.may_apply(line)
             rule = _try_rules(plan, line_no, line, draft) if possible else None
             if rule is None:
+                # A paragraph, as place() would put it (most lines are; this is their short way).
+                index = len(body)
                 # No body rule fully matches the line, so no furniture rule does either (they
                 # are body rules), unless one is kept for first lines and this is not one:
                 # the table check need not try them again.
                 if not possible and (zone_first or not profile.first_line_furniture):
-                    draft.clean.append(len(draft.body))
-                draft.place(line_no, _Piece("paragraph", 0, len(line), line), None, None)
+                    clean.append(index)
+                body.append({"kind": "paragraph", "text": line})
+                source_map.append(
+                    {"line": line_no, "start": 0, "end": len(line), "path": f"/body/{index}/text"}
+                )
             elif rule.starts_footer:
                 zone, footer_rule = "footer", rule
             zone_first = False
@@ -281,7 +289,7 @@ def convert_seed_noting(seed: Seed, profiles: ProfileSet) -> tuple[Record, froze
     record's profile can match (what ``compact_row`` would otherwise find out again)."""
     seed_id = check_name(seed.name, seed.path).group("id")
     lines = normalise(decode(seed))
-    profile = pick_profile("\n".join(lines), profiles)
+    profile = pick_profile("\n".join(lines), profiles, lines)
     draft = _Draft(profile=profile)
     language = profile.outlet.language
     if profile.id == GENERIC:

@@ -155,3 +155,17 @@ def test_the_background_import_of_the_checks_never_raises(monkeypatch: Any) -> N
         monkeypatch.delitem(sys.modules, module)
     monkeypatch.setattr(builtins, "__import__", broken)
     import_checks()  # returns quietly
+
+
+def test_the_background_import_survives_pandera_moving_its_private_modules(
+    monkeypatch: Any,
+) -> None:
+    import importlib
+
+    from corpus_tools.validate.table import import_checks
+
+    def moved(name: str, *args: Any, **kwargs: Any) -> Any:
+        raise ModuleNotFoundError(f"No module named {name!r}")
+
+    monkeypatch.setattr(importlib, "import_module", moved)
+    import_checks()  # returns quietly; validate() imports what it needs itself

@@ -9,6 +9,7 @@ Each check is named by its problem code; every failure becomes a sentence from
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
@@ -265,7 +266,19 @@ def import_checks() -> None:
         import pandera.errors
         import pandera.pandas  # noqa: F401
     except Exception:  # the import in table_failures reports it
-        pass
+        return
+    # What Pandera's first validate() imports to register its pandas backends (hypothesis
+    # comes in through the built-in checks): private modules, so only a head start.
+    for module in (
+        "pandera.backends.pandas.builtin_checks",
+        "pandera.backends.pandas.builtin_hypotheses",
+        "pandera.api.geopandas.container",
+        "pandera._pandas_deprecated",
+    ):
+        try:
+            importlib.import_module(module)
+        except Exception:  # moved in another Pandera version: it imports what it needs
+            pass
 
 
 def table_schema(project: Project) -> pa.DataFrameSchema:

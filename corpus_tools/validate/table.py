@@ -8,6 +8,7 @@ Each check is named by its problem code; every failure becomes a sentence from
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib
 import json
@@ -275,10 +276,9 @@ def import_checks() -> None:
         "pandera.api.geopandas.container",
         "pandera._pandas_deprecated",
     ):
-        try:
+        # Moved in another Pandera version: validate() imports what it needs itself.
+        with contextlib.suppress(Exception):
             importlib.import_module(module)
-        except Exception:  # moved in another Pandera version: it imports what it needs
-            pass
 
 
 def table_schema(project: Project) -> pa.DataFrameSchema:

@@ -10,7 +10,13 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from corpus_tools.convert.probe import Probe, TextView, any_fullmatch, required_literal
+from corpus_tools.convert.probe import (
+    Leaders,
+    Probe,
+    TextView,
+    any_fullmatch,
+    required_literal,
+)
 from corpus_tools.convert.profiles import load_profiles
 from corpus_tools.ingest.text import ODD_SPACES, normalise
 
@@ -84,8 +90,8 @@ def test_normalise_is_the_documented_regex(text: str) -> None:
 def test_detection_probes_answer_as_the_regex_does(text: str) -> None:
     """Whether the view knows the line-start literals (as conversion's does) or not."""
     probes = [Probe.of(pattern) for pattern in DETECT]
-    leaders = tuple({p.literal for p in probes if p.leads and p.literal})
-    assert leaders  # the line-start shortcut is exercised
+    leaders = Leaders.of(p.literal for p in probes if p.leads and p.literal)
+    assert leaders.literals  # the line-start shortcut is exercised
     for view in (
         TextView(text),
         TextView(text, leaders),
@@ -200,3 +206,4 @@ def test_picked_profile_is_the_first_with_the_best_full_score(text: str) -> None
         if score >= max(profile.min_score, 1) and score > best_score:
             best, best_score = profile, score
     assert pick_profile(text, PROFILES) is best
+    assert pick_profile(text, PROFILES, text.split("\n")) is best  # as conversion calls it

@@ -10,6 +10,7 @@ which ``re`` finds by its first character. The answers are exactly the regex's o
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +33,36 @@ except ImportError:  # pragma: no cover - a Python whose re is laid out otherwis
 _LINE_START = re.compile(r"^\((?P<flags>\?[aiLmsux]*m[aiLmsux]*)\)\^")
 
 
+@dataclass(frozen=True)
+class Leaders:
+    """Literals that line-start probes look for, indexed by their first ``width`` characters:
+    most lines are ruled out by one dictionary lookup."""
+
+    literals: frozenset[str]
+    width: int
+    by_head: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, literals: Iterable[str]) -> Leaders:
+        """The index of ``literals`` (only single-line ones: lines are compared one by one)."""
+        found = sorted({lit for lit in literals if lit and "\n" not in lit})
+        width = min((len(lit) for lit in found), default=1)
+        by_head: dict[str, tuple[str, ...]] = {}
+        for lit in found:
+            by_head[lit[:width]] = (*by_head.get(lit[:width], ()), lit)
+        return cls(frozenset(found), width, by_head)
+
+    def starting(self, lines: Iterable[str]) -> set[str]:
+        """The literals that some line starts with."""
+        width, by_head = self.width, self.by_head
+        found: set[str] = set()
+        for line in lines:
+            candidates = by_head.get(line[:width])
+            if candidates is not None:
+                found.update(lit for lit in candidates if line.startswith(lit))
+        return found
+
+
 @dataclass
 class TextView:
     """One text with the derived forms that probes ask for, each computed at most once.
@@ -41,7 +72,7 @@ class TextView:
     """
 
     text: str
-    leaders: tuple[str, ...] = ()
+    leaders: Leaders | None = None
     lines: list[str] | None = field(default=None, repr=False)
     _lowered: bytes | None = field(default=None, repr=False)
     _foldable: bool | None = field(default=None, repr=False)
@@ -52,15 +83,11 @@ class TextView:
         """Whether a line of the text starts with ``literal``; None when the literal is not
         one of the view's leaders. All leaders are looked for in one pass over the lines:
         cheaper than a scan of the whole text for each."""
-        if literal not in self.leaders:
+        if self.leaders is None or literal not in self.leaders.literals:
             return None
         if self._led is None:
-            leaders = self.leaders
             lines = self.lines if self.lines is not None else self.text.split("\n")
-            led = self._led = set()
-            for line in lines:
-                if line.startswith(leaders):  # rare: then find out which
-                    led.update(lead for lead in leaders if line.startswith(lead))
+            self._led = self.leaders.starting(lines)
         return literal in self._led
 
     def lowered(self) -> bytes | None:
@@ -111,6 +138,20 @@ class Probe:
             and _leading_literal(pattern) == literal
         )
         return cls(pattern, literal, folded, lowered, line_start, leads)
+
+    @property
+    def cost(self) -> int:
+        """A rough rank of what a search usually costs, cheapest first: a lookup among the
+        lines' starts; a substring test that rules most texts out (a literal of 5 characters
+        or more); one on the lowered text (which every text needs once); a short literal,
+        found in most texts, so that the regex runs after it; a regex scan of the text."""
+        if self.leads:
+            return 0
+        if self.literal is None:
+            return 4
+        if self.folded:
+            return 2
+        return 1 if len(self.literal) >= 5 else 3
 
     def possible(self, text: str, lowered: bytes | None) -> bool:
         """False only when no match can exist: the required literal is absent."""

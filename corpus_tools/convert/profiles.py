@@ -18,7 +18,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from corpus_tools.convert.probe import Probe, TextView, any_fullmatch
+from corpus_tools.convert.probe import Leaders, Probe, TextView, any_fullmatch
 from corpus_tools.errors import CorpusToolsError, ProjectErrors
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
@@ -196,7 +196,10 @@ class Profile:
         return plan
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "probes", tuple(Probe.of(p) for p in self.detect))
+        # Cheapest first: the score counts matching patterns whatever their order, and it
+        # stops once the patterns left cannot reach the score asked for (see score).
+        probes = sorted((Probe.of(p) for p in self.detect), key=lambda probe: probe.cost)
+        object.__setattr__(self, "probes", tuple(probes))
 
     @property
     def id(self) -> str:
@@ -234,16 +237,15 @@ class ProfileSet:
         self.by_id.update({p.id: p for p in self.profiles})
 
     @cached_property
-    def leaders(self) -> tuple[str, ...]:
+    def leaders(self) -> Leaders:
         """The literals that the profiles' line-start detection probes begin with (see
-        ``TextView.led``); single-line ones only, as lines are compared one by one."""
-        found = {
+        ``TextView.led``)."""
+        return Leaders.of(
             probe.literal
             for profile in self.profiles
             for probe in profile.probes
-            if probe.leads and probe.literal and "\n" not in probe.literal
-        }
-        return tuple(sorted(found))
+            if probe.leads and probe.literal
+        )
 
     @property
     def registry(self) -> dict[str, Outlet]:

@@ -51,12 +51,18 @@ class _Draft:
             return bool(self.captions)
         return self.fields.get(name) is not None
 
+    def add_block(self, line: int, kind: str, text: str, start: int, end: int) -> None:
+        """A body block from a piece of seed line ``line``, with its source-map entry."""
+        path = f"/body/{len(self.body)}/text"
+        self.body.append({"kind": kind, "text": text})
+        self.source_map.append({"line": line, "start": start, "end": end, "path": path})
+
     def place(self, line: int, piece: _Piece, rule: Rule | None, kind: str | None) -> None:
         target = piece.target
         if target in BLOCK_KINDS:
-            path = f"/body/{len(self.body)}/text"
-            self.body.append({"kind": target, "text": piece.text})
-        elif target == "caption":
+            self.add_block(line, target, piece.text, piece.start, piece.end)
+            return
+        if target == "caption":
             path = f"/captions/{len(self.captions)}"
             self.captions.append(piece.text)
         elif target == "boilerplate":
@@ -175,7 +181,6 @@ def _walk(lines: list[str], draft: _Draft) -> None:
     zone, zone_first = "header", True
     footer_rule: Rule | None = None
     profile = draft.profile
-    body, source_map, clean = draft.body, draft.source_map, draft.clean
     for line_no, line in enumerate(lines, start=1):
         if not line:
             continue
@@ -192,17 +197,13 @@ def _walk(lines: list[str], draft: _Draft) -> None:
             possible = plan.may_apply(line)
             rule = _try_rules(plan, line_no, line, draft) if possible else None
             if rule is None:
-                # A paragraph, as place() would put it (most lines are; this is their short way).
-                index = len(body)
                 # No body rule fully matches the line, so no furniture rule does either (they
                 # are body rules), unless one is kept for first lines and this is not one:
                 # the table check need not try them again.
                 if not possible and (zone_first or not profile.first_line_furniture):
-                    clean.append(index)
-                body.append({"kind": "paragraph", "text": line})
-                source_map.append(
-                    {"line": line_no, "start": 0, "end": len(line), "path": f"/body/{index}/text"}
-                )
+                    draft.clean.append(len(draft.body))
+                # Most lines are paragraphs: straight to the body, without a piece.
+                draft.add_block(line_no, "paragraph", line, 0, len(line))
             elif rule.starts_footer:
                 zone, footer_rule = "footer", rule
             zone_first = False

@@ -263,20 +263,17 @@ def import_checks() -> None:
     """Import what the table checks need (Pandera takes a second or more), so that a caller
     whose worker processes are busy can do it in a thread meanwhile instead of at the end.
     A failure is left for the real import to report."""
-    try:
-        import pandera.errors
-        import pandera.pandas  # noqa: F401
-    except Exception:  # the import in table_failures reports it
-        return
-    # What Pandera's first validate() imports to register its pandas backends (hypothesis
-    # comes in through the built-in checks): private modules, so only a head start.
     for module in (
+        "pandera.errors",
+        "pandera.pandas",
+        # What Pandera's first validate() imports to register its pandas backends (hypothesis
+        # comes in through the built-in checks): private modules, so only a head start.
         "pandera.backends.pandas.builtin_checks",
         "pandera.backends.pandas.builtin_hypotheses",
         "pandera.api.geopandas.container",
         "pandera._pandas_deprecated",
     ):
-        # Moved in another Pandera version: validate() imports what it needs itself.
+        # Broken, or moved in another Pandera version: table_failures' own import decides.
         with contextlib.suppress(Exception):
             importlib.import_module(module)
 

@@ -13,7 +13,7 @@ from corpus_tools.cli import app
 from corpus_tools.convert.accounting import unaccounted
 from corpus_tools.convert.profiles import BUILTIN_DIR, ProfileSet, load_profiles
 from corpus_tools.convert.rules import convert_seed, convert_seed_noting
-from corpus_tools.errors import ProjectErrors
+from corpus_tools.errors import ProjectErrors, UsageError
 from corpus_tools.ingest.seeds import Seed
 from corpus_tools.ingest.text import normalise
 from corpus_tools.record import Published, Record
@@ -195,6 +195,29 @@ def test_a_maintainer_adds_an_outlet_with_a_data_file(tmp_path: Path) -> None:
     assert record["outlet"]["name"] == "Kayhan International"
     assert record["title"] == "US bases under fire"
     assert removed(record) == {"Kayhan International": "tagline"}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "line", "stray"),
+    [
+        ("(?P<title>.+) says (?P<byline>.+)", "Troops stay says Jane Doe", " says "),
+        (">> (?P<title>.+)", ">> US bases under fire", ">> "),
+        ("(?P<title>.+) !!", "US bases under fire !!", " !!"),
+    ],
+)
+def test_text_that_a_rule_leaves_in_no_field_stops_the_conversion(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pattern: str, line: str, stray: str
+) -> None:
+    # load_profiles refuses such a rule; where it cannot read a pattern (Python's private
+    # regex parser changed), conversion still refuses to drop the text without a word.
+    monkeypatch.setattr("corpus_tools.convert.profiles.leaves_text", lambda pattern: False)
+    profile = KAYHAN_PROFILE.replace("'(?P<title>.*[^.])'", f"'{pattern}'")
+    (tmp_path / "kayhan.toml").write_text(profile, encoding="utf-8")
+    profiles = load_profiles(tmp_path)
+    with pytest.raises(UsageError) as caught:
+        convert(f"Kayhan International\n\n{line}\n\n{PARAGRAPH}", profiles)
+    assert caught.value.code == "profile-rule"
+    assert caught.value.message == f"rule kayhan.headline leaves {stray!r} of a line in no field"
 
 
 def test_a_broken_profile_is_reported_with_its_file(tmp_path: Path) -> None:

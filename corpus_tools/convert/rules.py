@@ -20,6 +20,7 @@ from corpus_tools.schema import Schema
 _SCHEMA = Schema.packaged()
 SINGLE_FIELDS: tuple[str, ...] = (*_SCHEMA.text_fields, "published")
 BLOCK_KINDS: tuple[str, ...] = _SCHEMA.block_kinds
+_SINGLE = frozenset(SINGLE_FIELDS)
 _ANY = re.compile(".*")
 
 
@@ -115,9 +116,10 @@ def _pieces(rule: Rule, line: str, match: re.Match[str], draft: _Draft) -> list[
         text = raw.strip()
         if not text:
             continue
-        start += len(raw) - len(raw.lstrip())
-        end = start + len(text)
-        if target in SINGLE_FIELDS and draft.has(target):
+        if len(text) != len(raw):
+            start += len(raw) - len(raw.lstrip())
+            end = start + len(text)
+        if target in _SINGLE and draft.has(target):
             return None  # single-valued fields keep their first value
         value = None
         if target == "published":
@@ -128,16 +130,16 @@ def _pieces(rule: Rule, line: str, match: re.Match[str], draft: _Draft) -> list[
         pieces.append(_Piece(target, start, end, text, value))
     if not pieces:
         return None
-    pieces.sort(key=lambda p: p.start)
+    if len(pieces) > 1:
+        pieces.sort(key=lambda p: p.start)
+    # What the pieces leave of the line must be separators; most pieces leave nothing.
     covered = 0
-    for piece in [*pieces, _Piece("", len(line), len(line), "")]:
-        if not SEPARATORS.fullmatch(line[covered : piece.start]):
+    for start, end in [*((p.start, p.end) for p in pieces), (len(line), len(line))]:
+        if covered < start and not SEPARATORS.fullmatch(line, covered, start):
             # The static check in load_profiles catches most such rules; this one is raised
             # once, as a usage error, and stops the run.
-            raise UsageError(
-                "profile-rule", rule=rule.qualified_name, text=line[covered : piece.start]
-            )
-        covered = max(covered, piece.end)
+            raise UsageError("profile-rule", rule=rule.qualified_name, text=line[covered:start])
+        covered = max(covered, end)
     return pieces
 
 

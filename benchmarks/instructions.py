@@ -46,7 +46,8 @@ def measured(project: Path, n: int) -> None:
     loaded = Project.load(project, today=datetime.date.today())
     folder = project / "seeds"
     names = sorted(name for name in os.listdir(folder) if SEED_NAME.match(name))
-    jobs = [(folder / name, name) for name in names[: WARM + n]]
+    # String paths, as a build hands them out.
+    jobs = [(os.path.join(folder, name), name) for name in names[: WARM + n]]
     context = (loaded, pack_records)
     gc.set_threshold(*GC_THRESHOLDS)  # as in the build's worker processes
     _seed_chunk(context, jobs[:WARM])

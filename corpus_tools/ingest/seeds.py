@@ -114,19 +114,21 @@ def list_seeds(folder: Path) -> list[Path]:
     return [folder / name for name in seed_names(folder)]
 
 
-def read_seed(path: Path, shown: str | None = None, max_bytes: int | None = None) -> Seed:
+def read_seed(path: str | Path, shown: str | None = None, max_bytes: int | None = None) -> Seed:
     """Read one seed safely: a regular file inside its folder, no larger than ``max_bytes``.
 
     Symlinks are resolved and must stay inside the seeds folder; FIFOs, devices and sockets
-    are refused without being opened, so that none can hang or flood the program.
+    are refused without being opened, so that none can hang or flood the program. ``path``
+    may be a plain string: a build hands out one per seed, cheaper to make and send than a
+    Path.
     """
     shown = shown or str(path)
     try:
         info = os.lstat(path)
-        real = path
+        real: str | Path = path
         if stat.S_ISLNK(info.st_mode):  # rare: resolve it and keep it inside the folder
-            real = path.resolve(strict=True)
-            folder = path.parent.resolve(strict=True)
+            real = Path(path).resolve(strict=True)
+            folder = Path(path).parent.resolve(strict=True)
             if real.parent != folder and folder not in real.parents:
                 reason = "a link to a file outside seeds/"
                 raise ConversionError("unreadable", file=shown, reason=reason)
@@ -150,7 +152,7 @@ def read_seed(path: Path, shown: str | None = None, max_bytes: int | None = None
         raise ConversionError("unreadable", file=shown, reason=exc.strerror or str(exc)) from None
     if max_bytes is not None and len(data) > max_bytes:
         raise ConversionError("unreadable", file=shown, reason="grew over max_seed_bytes")
-    return Seed(name=path.name, path=shown, data=data)
+    return Seed(name=os.path.basename(path), path=shown, data=data)
 
 
 def _read_at_most(fd: int, size: int, max_bytes: int | None) -> bytes:

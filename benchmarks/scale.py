@@ -11,6 +11,11 @@ Usage: python benchmarks/scale.py N [--jobs J] [--keep DIR] [--seed S]
    has that option). It runs under a fresh Python wrapper process that times it and reports
    its own RUSAGE_CHILDREN ru_maxrss, so the peak RSS is the build's alone (the peak of its
    largest process, not the sum over worker processes) whatever else this script has run.
+   The seeds are read once more, untimed, right before it: this machine's kernel (DAMON)
+   pages out file pages left unread for about a minute, which the build would then read
+   from disk while the floor did not.
+4. Besides wall times, the floor's and the build's CPU seconds (user + system, worker
+   processes included) and what each read from disk rather than the page cache.
 
 Prints a table and appends it as one JSON line to benchmarks/results.jsonl.
 """
@@ -22,6 +27,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -50,8 +56,10 @@ import json, resource, subprocess, sys, time
 start = time.perf_counter()
 done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
 seconds = time.perf_counter() - start
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"seconds": seconds, "maxrss_kib": rss, "returncode": done.returncode,
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": seconds, "maxrss_kib": usage.ru_maxrss,
+                  "cpu_s": usage.ru_utime + usage.ru_stime, "inblock": usage.ru_inblock,
+                  "returncode": done.returncode,
                   "stdout": done.stdout[-4000:], "stderr": done.stderr[-4000:]}))
 """
 
@@ -176,10 +184,17 @@ def main() -> None:
         floor_out = project / "floor.parquet"
         warm_s = warm_cache(project)
         print(f"warmed the page cache in {warm_s:.1f} s")
+        before = resource.getrusage(resource.RUSAGE_SELF)
         floor_s = io_floor(project, floor_out)
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        floor_cpu_s = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        floor_inblock = after.ru_inblock - before.ru_inblock
         floor_out.unlink()
         shutil.rmtree(project / "dist", ignore_errors=True)  # the same work on every run
         command = build_command(project, args.jobs)
+        # Again, right before the build: this machine's kernel pages out file pages that
+        # have gone unread for about a minute, and the floor read them a while ago.
+        warm_cache(project)
         build = run_build(command)
     finally:
         if args.keep is None:
@@ -200,9 +215,19 @@ def main() -> None:
         "build_docs_per_s": round(args.n / build_s, 1),
         "build_vs_floor": f"1/{slower:.0f}" if slower >= 10 else f"1/{slower:.1f}",
         "build_peak_rss_mib": round(build["maxrss_kib"] / 1024, 1),
+        # CPU seconds (user + system, the build's worker processes included) and what was
+        # read from disk rather than the page cache (ru_inblock counts 512-byte blocks).
+        "floor_cpu_s": round(floor_cpu_s, 2),
+        "build_cpu_s": round(build["cpu_s"], 2),
+        "floor_disk_read_mib": round(floor_inblock * 512 / 2**20, 1),
+        "build_disk_read_mib": round(build["inblock"] * 512 / 2**20, 1),
     }
     print(build["stdout"].strip())
     print(table(row))
+    print(
+        f"CPU: floor {row['floor_cpu_s']} s, build {row['build_cpu_s']} s; read from disk: "
+        f"floor {row['floor_disk_read_mib']} MiB, build {row['build_disk_read_mib']} MiB"
+    )
     with RESULTS.open("a", encoding="utf-8") as results:
         results.write(json.dumps(row) + "\n")
     print(f"appended to {RESULTS.relative_to(ROOT)}")

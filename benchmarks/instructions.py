@@ -27,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from make_corpus import SEED_NAME, write_project
+from make_corpus import write_project
 
 WARM = 100
 COLLECTED = re.compile(r"Collected : (\d+)")
@@ -39,13 +39,14 @@ def measured(project: Path, n: int) -> None:
     import gc
 
     from corpus_tools.executor import GC_THRESHOLDS
+    from corpus_tools.ingest.seeds import seed_names
     from corpus_tools.package.build import ROW_GROUP, pack_records
     from corpus_tools.project import Project
     from corpus_tools.validate.records import _seed_chunk
 
     loaded = Project.load(project, today=datetime.date.today())
     folder = project / "seeds"
-    names = sorted(name for name in os.listdir(folder) if SEED_NAME.match(name))
+    names = seed_names(folder)  # in the build's order
     # String paths, as a build hands them out.
     jobs = [(os.path.join(folder, name), name) for name in names[: WARM + n]]
     context = (loaded, pack_records)

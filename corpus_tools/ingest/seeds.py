@@ -127,8 +127,8 @@ def read_seed(path: str | Path, shown: str | None = None, max_bytes: int | None 
         info = os.lstat(path)
         real: str | Path = path
         if stat.S_ISLNK(info.st_mode):  # rare: resolve it and keep it inside the folder
-            real = Path(path).resolve(strict=True)
-            folder = Path(path).parent.resolve(strict=True)
+            link = Path(path)
+            real, folder = link.resolve(strict=True), link.parent.resolve(strict=True)
             if real.parent != folder and folder not in real.parents:
                 reason = "a link to a file outside seeds/"
                 raise ConversionError("unreadable", file=shown, reason=reason)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_tools.project import Project
-from corpus_tools.validate.table import CompactTable, table_failures
+from corpus_tools.validate import table as table_module
+from corpus_tools.validate.table import CompactTable, iter_failures, table_failures
 
 ROOT = Path(__file__).resolve().parents[1]
 PROJECT = Project.load(ROOT, today=dt.date(2026, 11, 21))
@@ -154,3 +157,58 @@ def test_the_background_import_of_the_checks_never_raises(monkeypatch: Any) -> N
     import_checks()  # returns quietly
     assert "pandera.pandas" in tried
     assert "pandera.backends.pandas.builtin_checks" in tried  # one failure stops nothing
+
+
+@st.composite
+def mixed_rows(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Rows of which some fail the row checks and some share a key with another row."""
+    values = draw(st.lists(rows(), min_size=1, max_size=30))
+    table_rows = [_row(index, row) for index, row in enumerate(values)]
+    for row in table_rows:
+        if draw(st.booleans()):
+            other = table_rows[draw(st.integers(0, len(table_rows) - 1))]
+            key = draw(st.sampled_from(["id", "seed_sha256", "text_sha256"]))
+            row[key] = other[key]
+        if draw(st.integers(0, 4)) == 0:
+            row["word_count"] += 1  # a count mismatch
+        if draw(st.integers(0, 4)) == 0:
+            row["furniture_block"], row["furniture_text"] = 0, "Share this article"
+    return table_rows
+
+
+def _report(table: CompactTable) -> list[tuple[Any, ...]]:
+    return [
+        (code, index, message, pointer, table.origin(index), table.line_for(index, pointer, 1))
+        for code, index, message, pointer in iter_failures(PROJECT, table)
+    ]
+
+
+@contextmanager
+def _blocks(block: int, every: int) -> Iterator[None]:
+    """Seal every ``block`` rows and check every ``every`` sealed blocks."""
+    old = table_module.BLOCK, table_module.CHECK_BLOCKS
+    table_module.BLOCK, table_module.CHECK_BLOCKS = block, every
+    try:
+        yield
+    finally:
+        table_module.BLOCK, table_module.CHECK_BLOCKS = old
+
+
+@settings(max_examples=15, deadline=None)
+@given(mixed_rows())
+def test_rows_checked_a_few_blocks_at_a_time_give_the_report_of_one_check_at_the_end(
+    table_rows: list[dict[str, Any]],
+) -> None:
+    # A large table is checked as it grows, and then keeps only its keys and its failing
+    # rows; the report must be the one a check of the whole table at the end gives.
+    def report(project: Project | None) -> list[tuple[Any, ...]]:
+        table = CompactTable(project)
+        for index, row in enumerate(table_rows):
+            table.add(dict(row), f"r{index % 3}.jsonl", index + 1)
+        return _report(table)
+
+    whole = report(None)  # one block (the default holds thousands), checked at the end
+    for block, every in ((2, 3), (3, 2), (7, 1)):
+        with _blocks(block, every):
+            assert report(PROJECT) == whole
+            assert report(None) == whole  # sealed, but all checked at the end

@@ -232,7 +232,7 @@ def check_items(
     project: Project, items: Iterable[Prepared], report: Report, sink: Sink | None = None
 ) -> CompactTable:
     """Add each checked record to the report and the table, then run the table checks."""
-    table = CompactTable()
+    table = CompactTable(project)
     for item in items:
         if _take(report, table, item) and sink is not None:
             sink(item.record, item.entry)
@@ -338,7 +338,7 @@ def validate_seeds(
     from corpus_tools.ingest.seeds import seed_names
 
     report = Report(target=project.show(folder), keep_checked=keep_checked, warning_cap=warning_cap)
-    table = CompactTable()
+    table = CompactTable(project)
     shown = project.show(folder)
     prefix = "" if shown == "." else shown.rstrip("/") + "/"
     names = seed_names(folder)
@@ -352,6 +352,7 @@ def validate_seeds(
                 # them a held lock): the table checks' imports run while they work.
                 importing = threading.Thread(target=import_checks, name="import-checks")
                 importing.start()
+                table.before_check = importing.join
             report.check_many(chunk.files, chunk.rids)
             report.add_found(chunk.found)
             table.add_seed_rows(prefix, chunk.rows)

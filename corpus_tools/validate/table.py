@@ -1,9 +1,11 @@
 """Table-level checks: Pandera over a compact table, one row per record.
 
 The table holds what the checks need (ids, digests of the seed bytes and of the text, counts,
-dates, outlet fields), never the texts, so memory grows by a few hundred bytes per record.
-Each check is named by its problem code; every failure becomes a sentence from
-``corpus_tools.problems``, with duplicates grouped by dict (linear in the number of records).
+dates, outlet fields), never the texts. The checks of single rows run a few blocks of rows at
+a time, after which only the keys stay (ids, seed file names and the two digests, which must
+be unique across the table, about 160 bytes a record) with the rows that failed. Each check is
+named by its problem code; every failure becomes a sentence from ``corpus_tools.problems``,
+with duplicates grouped by dict (linear in the number of records).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import contextlib
 import hashlib
 import importlib
 import json
-from collections.abc import Container, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -102,9 +104,16 @@ _ORIGIN = ("file", "line", "from_seed", "date_line")
 _INTS = {"word_count", "char_count", "text_words", "text_chars", "furniture_block", "line",
          "date_line"}  # fmt: skip
 _BOOLS = {"has_headline", "text_is_body", "from_seed"}
+# What every row keeps until the end: the keys that must be unique across the whole table,
+# and what a duplicate's message and location need. The other columns are checked a few
+# blocks at a time and then dropped, except in the rows that failed.
+_KEYS = ("id", "seed_file", "seed_sha256", "text_sha256", "file", "line", "from_seed")
 # Rows are gathered as Python values and sealed into Arrow arrays this many at a time, so the
 # table costs a few hundred bytes per record, not a few thousand.
 BLOCK = 8192
+# Sealed blocks are checked (and their other columns dropped) this many at a time: Pandera
+# has a fixed cost per call, and the block's columns are only a few megabytes.
+CHECK_BLOCKS = 8
 
 
 def _duplicated(values: Any) -> Any:
@@ -132,19 +141,58 @@ def _arrow_type(name: str) -> Any:
     return pa.int32() if name in _INTS else pa.bool_() if name in _BOOLS else pa.string()
 
 
+_MAPPING: dict[Any, Any] = {}
+
+
+def _to_pandas(columns: dict[str, Any], start: int) -> pd.DataFrame:
+    """Arrow columns as typed pandas columns backed by Arrow (string, Int32, boolean), never
+    object, indexed by their rows' numbers in the whole table."""
+    import pandas as pd
+    import pyarrow as pa
+
+    if not _MAPPING:
+        _MAPPING.update(
+            {
+                pa.string(): pd.StringDtype("pyarrow"),
+                pa.int32(): pd.Int32Dtype(),
+                pa.bool_(): pd.BooleanDtype(),
+            }
+        )
+    frame: pd.DataFrame = pa.table(columns).to_pandas(types_mapper=_MAPPING.get)
+    frame.index = pd.RangeIndex(start, start + len(frame))
+    return frame
+
+
 @dataclass
 class CompactTable:
-    """The rows of the table, column by column in Arrow; texts only for the rare failure."""
+    """The rows of the table, column by column in Arrow; texts only for the rare failure.
 
+    With ``project``, the checks of single rows run as the rows come, a few blocks at a
+    time, and only the rows that fail keep their columns beyond the keys (``_KEYS``): memory
+    then grows by the keys alone. Without it, they all run in ``table_failures``.
+    """
+
+    project: Project | None = None
     furniture_text: dict[int, str] = field(default_factory=dict)
     furniture_line: dict[int, int] = field(default_factory=dict)
     count: int = 0
     _pending: dict[str, list[Any]] = field(
         default_factory=lambda: {c: [] for c in (*_COLUMNS, *_ORIGIN)}
     )
-    _sealed: dict[str, list[Any]] = field(
-        default_factory=lambda: {c: [] for c in (*_COLUMNS, *_ORIGIN)}
+    # Sealed blocks of the key columns, from row 0 on.
+    _keys: dict[str, list[Any]] = field(default_factory=lambda: {c: [] for c in _KEYS})
+    # Sealed blocks of the other columns whose rows are not checked yet, from row _checked on.
+    _unchecked: dict[str, list[Any]] = field(
+        default_factory=lambda: {c: [] for c in (*_COLUMNS, *_ORIGIN) if c not in _KEYS}
     )
+    _checked: int = 0
+    # What the row checks found: (code, row) pairs, and the failing rows' other columns.
+    _found: set[tuple[str, int]] = field(default_factory=set)
+    _kept: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _schema: Any = None  # the row checks' schema, made once
+    # Called before the first check: a caller importing the checks in a thread joins it here,
+    # so that two threads never import Pandera's modules at once.
+    before_check: Callable[[], None] | None = None
     # The seeds' folder (as shown, with its slash): rows of seeds in it keep no file name of
     # their own (it is this prefix plus their seed_file).
     _seed_folder: str | None = None
@@ -188,7 +236,8 @@ class CompactTable:
             self._seal()
 
     def _seal(self) -> None:
-        """Seal every whole block of pending rows (``value`` relies on each being BLOCK rows)."""
+        """Seal every whole block of pending rows (``value`` relies on each being BLOCK rows);
+        check the sealed rows once there are CHECK_BLOCKS blocks of them."""
         import pyarrow as pa
 
         # The blocks live as long as the run; taken from the system allocator, they do not
@@ -198,8 +247,69 @@ class CompactTable:
         while len(self._pending["id"]) >= BLOCK:
             for name, values in self._pending.items():
                 block = pa.array(values[:BLOCK], type=_arrow_type(name), memory_pool=pool)
-                self._sealed[name].append(block)
+                (self._keys if name in _KEYS else self._unchecked)[name].append(block)
                 del values[:BLOCK]
+            if self.project is not None and len(self._unchecked["word_count"]) >= CHECK_BLOCKS:
+                self._check_sealed(self.project)
+
+    def _sealed_columns(self, first_block: int) -> dict[str, Any]:
+        """The unchecked sealed rows, every column, as Arrow (key blocks from ``first_block``)."""
+        import pyarrow as pa
+
+        columns = {name: self._keys[name][first_block:] for name in _KEYS}
+        columns.update(self._unchecked)
+        return {
+            name: pa.chunked_array(blocks, type=_arrow_type(name))
+            for name, blocks in columns.items()
+        }
+
+    def _check_sealed(self, project: Project) -> None:
+        """Run the row checks on the sealed rows not checked yet; keep what the failing rows
+        need for their messages and drop the rest of their columns."""
+        if not self._unchecked["word_count"]:
+            return
+        columns = self._sealed_columns(self._checked // BLOCK)
+        found = self._row_failures(project, columns, self._checked)
+        self._found.update(found)
+        for index in sorted({index for _code, index in found}):
+            at = index - self._checked
+            self._kept[index] = {name: columns[name][at].as_py() for name in self._unchecked}
+        self._checked += len(columns["id"])
+        for blocks in self._unchecked.values():
+            blocks.clear()
+
+    def failures(self, project: Project) -> list[tuple[str, int]]:
+        """(code, row index) of every failed check, in row order: the row checks not run
+        yet, then the checks across rows (uniqueness)."""
+        import pyarrow as pa
+
+        self._check_sealed(project)
+        found = set(self._found)
+        pending = self._pending
+        if pending["id"]:  # the rows of the last, partial block
+            columns = {
+                name: pa.array(values, type=_arrow_type(name)) for name, values in pending.items()
+            }
+            found.update(self._row_failures(project, columns, self._checked))
+        flags = {}
+        for key in _DUPLICATE_KEYS.values():
+            values = pa.chunked_array(
+                [*self._keys[key], pa.array(pending[key], type=pa.string())], type=pa.string()
+            )
+            flags[f"{key}_duplicated"] = _duplicated(values)
+        found.update(_validate(key_schema(), _to_pandas(flags, 0)))
+        return sorted(found, key=lambda item: (item[1], item[0]))
+
+    def _row_failures(
+        self, project: Project, columns: dict[str, Any], start: int
+    ) -> set[tuple[str, int]]:
+        """The row checks' failures among rows numbered from ``start``."""
+        if self._schema is None:
+            if self.before_check is not None:
+                self.before_check()
+            self._schema = row_schema(project)
+        checked = {name: columns[name] for name in _COLUMNS}
+        return _validate(self._schema, _to_pandas(checked, start))
 
     def origin(self, index: int) -> tuple[str, int | None]:
         """The file and line a row came from."""
@@ -219,16 +329,24 @@ class CompactTable:
         return None
 
     def value(self, name: str, index: int) -> Any:
-        """One cell as a plain Python value (None for a missing one)."""
-        pending = self._pending[name]
-        sealed = self._sealed[name]
-        if index >= len(sealed) * BLOCK:
-            return pending[index - len(sealed) * BLOCK]
-        return sealed[index // BLOCK][index % BLOCK].as_py()  # every sealed block is BLOCK rows
+        """One cell as a plain Python value (None for a missing one). Beyond the keys, only
+        rows that are not checked yet, or that failed a row check, still have their cells."""
+        if name in _KEYS:
+            sealed = self._keys[name]
+            if index < len(sealed) * BLOCK:  # every sealed block is BLOCK rows
+                return sealed[index // BLOCK][index % BLOCK].as_py()
+        elif index < self._checked:
+            return self._kept[index][name]
+        else:
+            sealed = self._unchecked[name]
+            at = index - self._checked
+            if at < len(sealed) * BLOCK:
+                return sealed[at // BLOCK][at % BLOCK].as_py()
+        return self._pending[name][index - (self.count - len(self._pending[name]))]
 
     def column(self, name: str) -> list[Any]:
-        """A whole column as Python values (for explanations, which are rare)."""
-        return [v for block in self._sealed[name] for v in block.to_pylist()] + self._pending[name]
+        """A whole key column as Python values (for explanations, which are rare)."""
+        return [v for block in self._keys[name] for v in block.to_pylist()] + self._pending[name]
 
     def outlet(self, index: int) -> dict[str, Any]:
         return {k: self.value(f"outlet_{k}", index) for k in ("id", "name", "domain", "country")}
@@ -236,27 +354,22 @@ class CompactTable:
     def __len__(self) -> int:
         return self.count
 
-    def frame(self) -> pd.DataFrame:
-        """The checked columns as typed pandas columns backed by Arrow (string, Int64,
-        boolean), never object; made for the checks and not kept."""
-        import pandas as pd
-        import pyarrow as pa
 
-        mapping = {
-            pa.string(): pd.StringDtype("pyarrow"),
-            pa.int32(): pd.Int32Dtype(),
-            pa.bool_(): pd.BooleanDtype(),
-        }
-        columns = {}
-        for name in _COLUMNS:
-            arrays = [*self._sealed[name]]
-            if self._pending[name]:
-                arrays.append(pa.array(self._pending[name], type=_arrow_type(name)))
-            columns[name] = pa.chunked_array(arrays, type=_arrow_type(name))
-        for key in _DUPLICATE_KEYS.values():
-            columns[f"{key}_duplicated"] = _duplicated(columns[key])
-        frame: pd.DataFrame = pa.table(columns).to_pandas(types_mapper=mapping.get)
-        return frame
+def _validate(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> set[tuple[str, int]]:
+    """(code, row) of every failure of a lazy Pandera validation, without repeats."""
+    from pandera.errors import SchemaErrors
+
+    try:
+        # inplace: no copy of the frame (Pandera would otherwise copy every column).
+        schema.validate(frame, lazy=True, inplace=True)
+    except SchemaErrors as exc:
+        # A check on the whole frame gives a failure case per column of a failing row:
+        # repeats are dropped in pandas, before any Python loop.
+        cases = exc.failure_cases[["check", "index"]]
+        cases = cases[cases["index"].notna()].drop_duplicates()
+        pairs = zip(cases["check"], cases["index"], strict=True)
+        return {(str(code), int(index)) for code, index in pairs}
+    return set()
 
 
 def import_checks() -> None:
@@ -278,8 +391,29 @@ def import_checks() -> None:
             importlib.import_module(module)
 
 
-def table_schema(project: Project) -> pa.DataFrameSchema:
-    """The table's Pandera schema for this project's registry, languages and date."""
+def _check(fn: Any, code: str) -> pa.Check:
+    import pandera.pandas as pa
+
+    return pa.Check(fn, name=code, error=code)
+
+
+def key_schema() -> pa.DataFrameSchema:
+    """The checks across rows: no two records share an id, seed bytes or text. They run on
+    flags computed in Arrow (pandas' duplicated() would make a Python string of every value),
+    one column per key: a failing row is one failure case."""
+    import pandera.pandas as pa
+
+    return pa.DataFrameSchema(
+        columns={
+            f"{key}_duplicated": pa.Column("boolean", _check(lambda s: ~s, code))
+            for code, key in _DUPLICATE_KEYS.items()
+        },
+        strict=False,
+    )
+
+
+def row_schema(project: Project) -> pa.DataFrameSchema:
+    """The checks of single rows, for this project's registry, languages and date."""
     import pandas as pd
     import pandera.pandas as pa
 
@@ -326,21 +460,12 @@ def table_schema(project: Project) -> pa.DataFrameSchema:
         ok = (day & ~has_time) | (hour & has_time & on_the_hour) | (~day & ~hour & has_time)
         return ok.astype(bool)
 
-    def check(fn: Any, code: str) -> pa.Check:
-        return pa.Check(fn, name=code, error=code)
-
+    check = _check
     return pa.DataFrameSchema(
         columns={
             "id": pa.Column("string", nullable=False),
             "seed_sha256": pa.Column("string"),
             "text_sha256": pa.Column("string"),
-            # Uniqueness by the flags frame() computed in Arrow (pandas' duplicated() would
-            # make a Python string of every value). Checks on one column: a failing row is
-            # one failure case, where a check on the whole frame gives one per column.
-            **{
-                f"{key}_duplicated": pa.Column("boolean", check(lambda s: ~s, code))
-                for code, key in _DUPLICATE_KEYS.items()
-            },
         },
         checks=[
             check(
@@ -379,20 +504,7 @@ def table_failures(project: Project, table: CompactTable) -> list[tuple[str, int
     """(code, row index) for every failed check, collected lazily, without repeats."""
     if not len(table):
         return []
-    from pandera.errors import SchemaErrors
-
-    try:
-        # inplace: no copy of the frame (Pandera would otherwise copy every column).
-        table_schema(project).validate(table.frame(), lazy=True, inplace=True)
-    except SchemaErrors as exc:
-        # A check on the whole frame gives a failure case per column of a failing row:
-        # repeats are dropped in pandas, before any Python loop.
-        cases = exc.failure_cases[["check", "index"]]
-        cases = cases[cases["index"].notna()].drop_duplicates()
-        pairs = zip(cases["check"], cases["index"], strict=True)
-        found = {(str(code), int(index)) for code, index in pairs}
-        return sorted(found, key=lambda item: (item[1], item[0]))
-    return []
+    return table.failures(project)
 
 
 class Explainer:
@@ -415,12 +527,12 @@ class Explainer:
         """The sentence for a failure and the JSON Pointer of the value it is about."""
         table = self.table
         rid = table.value("id", index)
-        outlet_ref = table.outlet(index)
-        outlet = self.project.profiles.registry.get(outlet_ref["id"])
-        if code in _DUPLICATE_KEYS:
+        if code in _DUPLICATE_KEYS:  # only the keys are at hand for a row that passed the rest
             others = self._others(_DUPLICATE_KEYS[code], index)
             pointer = {"duplicate-id": "/id", "duplicate-seed": "/seed_sha256"}.get(code, "/text")
             return sentence(code, record=rid, others=others), pointer
+        outlet_ref = table.outlet(index)
+        outlet = self.project.profiles.registry.get(outlet_ref["id"])
         if code == "date-out-of-range":
             date = table.value("published_date", index) or "0000"
             founded = outlet.founded if outlet else None

@@ -141,24 +141,18 @@ def _arrow_type(name: str) -> Any:
     return pa.int32() if name in _INTS else pa.bool_() if name in _BOOLS else pa.string()
 
 
-_MAPPING: dict[Any, Any] = {}
-
-
 def _to_pandas(columns: dict[str, Any], start: int) -> pd.DataFrame:
     """Arrow columns as typed pandas columns backed by Arrow (string, Int32, boolean), never
     object, indexed by their rows' numbers in the whole table."""
     import pandas as pd
     import pyarrow as pa
 
-    if not _MAPPING:
-        _MAPPING.update(
-            {
-                pa.string(): pd.StringDtype("pyarrow"),
-                pa.int32(): pd.Int32Dtype(),
-                pa.bool_(): pd.BooleanDtype(),
-            }
-        )
-    frame: pd.DataFrame = pa.table(columns).to_pandas(types_mapper=_MAPPING.get)
+    mapping = {
+        pa.string(): pd.StringDtype("pyarrow"),
+        pa.int32(): pd.Int32Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+    }
+    frame: pd.DataFrame = pa.table(columns).to_pandas(types_mapper=mapping.get)
     frame.index = pd.RangeIndex(start, start + len(frame))
     return frame
 
@@ -294,7 +288,8 @@ class CompactTable:
         flags = {}
         for key in _DUPLICATE_KEYS.values():
             values = pa.chunked_array(
-                [*self._keys[key], pa.array(pending[key], type=pa.string())], type=pa.string()
+                [*self._keys[key], pa.array(pending[key], type=_arrow_type(key))],
+                type=_arrow_type(key),
             )
             flags[f"{key}_duplicated"] = _duplicated(values)
         found.update(_validate(key_schema(), _to_pandas(flags, 0)))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from corpus_tools.project import Project
@@ -212,3 +213,90 @@ def test_rows_checked_a_few_blocks_at_a_time_give_the_report_of_one_check_at_the
         with _blocks(block, every):
             assert report(PROJECT) == whole
             assert report(None) == whole  # sealed, but all checked at the end
+
+
+_HEX_DIGITS = "0123456789abcdef"
+# Digest-like values: lowercase hex digests (as the converter writes them), a few of them
+# equal, and other text that a project's own schema might let through.
+_DIGEST_VALUES = st.one_of(
+    st.sampled_from([c * 64 for c in "0a7fAF"]),
+    st.text(alphabet=_HEX_DIGITS, min_size=64, max_size=64),
+    st.text(alphabet=_HEX_DIGITS.upper(), min_size=64, max_size=64),
+    st.text(max_size=70),
+    st.none(),
+)
+
+
+def _split(values: list[Any], cuts: list[int]) -> list[list[Any]]:
+    """``values`` in consecutive blocks, cut at the given positions."""
+    edges = [0, *sorted({c % (len(values) + 1) for c in cuts}), len(values)]
+    return [values[a:b] for a, b in itertools.pairwise(edges)]
+
+
+def _repeated(values: list[Any]) -> list[bool]:
+    """The plain definition: a value (not a missing one) that occurs more than once."""
+    return [v is not None and values.count(v) > 1 for v in values]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_DIGEST_VALUES, max_size=40), st.lists(st.integers(0, 40), max_size=4))
+@example(["f" * 64, "F" * 64, None, "f" * 64, "é"], [2])
+def test_digests_kept_in_32_bytes_stay_equal_exactly_where_the_text_was(
+    values: list[str | None], cuts: list[int]
+) -> None:
+    # A table keeps each digest in 32 bytes once its rows are checked: equal digests must
+    # stay equal and different ones different (upper-case hex is not the same text), whether
+    # a block is converted at once or value by value.
+    import pyarrow as pa
+
+    kept: list[Any] = []
+    for part in _split(values, cuts):
+        block = pa.array(["x", *part], type=pa.string()).slice(1)  # an offset, as slices have
+        kept.extend(table_module._digest_block(block).to_pylist())
+    assert kept == [table_module._digest(v) for v in values]
+    assert all(k is None or len(k) == 32 for k in kept)
+    for a, b in zip(values, kept, strict=True):
+        assert (a is None) == (b is None)
+    pairs = {(a, b) for a, b in zip(values, kept, strict=True)}
+    assert len({a for a, _ in pairs}) == len(pairs) == len({b for _, b in pairs})  # one-to-one
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.one_of(st.sampled_from(["a", "b", "ab", ""]), st.text(max_size=3), st.none())),
+    st.lists(st.integers(0, 40), max_size=4),
+    st.booleans(),
+)
+def test_duplicates_are_the_values_that_repeat_even_when_fingerprints_collide(
+    values: list[str | None], cuts: list[int], colliding: bool
+) -> None:
+    # Rows are compared by a 64-bit fingerprint first; rows that share one are compared by
+    # value, so a collision (forced here for every pair of equal lengths) flags nothing.
+    import numpy as np
+    import pyarrow as pa
+
+    blocks = [pa.array(part, type=pa.string()) for part in _split(values, cuts)]
+    real = table_module._fingerprints
+    if colliding:
+        table_module._fingerprints = lambda block: np.array(
+            [len(v or "") for v in block.to_pylist()], dtype=np.uint64
+        )
+    try:
+        flags = table_module._duplicated(blocks)
+    finally:
+        table_module._fingerprints = real
+    assert flags.tolist() == _repeated(values)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(range(6)), max_size=40), st.lists(st.integers(0, 40), max_size=4))
+def test_duplicate_digests_are_found_even_when_they_share_their_first_bytes(
+    picks: list[int], cuts: list[int]
+) -> None:
+    # Six digests that all begin with the same 8 bytes: only equal ones are duplicates.
+    import pyarrow as pa
+
+    digests = [bytes(8) + bytes([n]) * 24 for n in range(6)]
+    values = [digests[p] for p in picks]
+    blocks = [pa.array(part, type=pa.binary(32)) for part in _split(values, cuts)]
+    assert table_module._duplicated(blocks).tolist() == _repeated(values)

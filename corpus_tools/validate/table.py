@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 import importlib
 import json
+import re
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -108,6 +109,9 @@ _BOOLS = {"has_headline", "text_is_body", "from_seed"}
 # and what a duplicate's message and location need. The other columns are checked a few
 # blocks at a time and then dropped, except in the rows that failed.
 _KEYS = ("id", "seed_file", "seed_sha256", "text_sha256", "file", "line", "from_seed")
+# Keys compared only for equality, never shown: once their rows are checked, they are kept
+# as 32 bytes (see _digest), and ``value`` gives them so.
+_DIGESTS = ("seed_sha256", "text_sha256")
 # Rows are gathered as Python values and sealed into Arrow arrays this many at a time, so the
 # table costs a few hundred bytes per record, not a few thousand.
 BLOCK = 8192
@@ -116,22 +120,102 @@ BLOCK = 8192
 CHECK_BLOCKS = 8
 
 
-def _duplicated(values: Any) -> Any:
-    """True for every value that occurs more than once (like duplicated(keep=False)), found
-    by sorting: equal values end up side by side. Lighter than a hash table of strings."""
+def _duplicated(blocks: list[Any]) -> Any:
+    """True for every row whose value occurs in another row too (like duplicated(keep=False);
+    nulls are never duplicates), as a numpy array, for a key column given as Arrow blocks.
+
+    Sorting the values themselves would copy the column: Arrow's take gathers a chunked
+    array into one first, a few hundred megabytes at a million rows. Each row gets a 64-bit
+    fingerprint instead (``_fingerprints``); only rows sharing one with another row (the
+    duplicates, and the rarest of accidents) are compared by value. The search then takes
+    about 25 bytes a row while it runs.
+    """
+    import numpy as np
+
+    sizes = [len(block) for block in blocks]
+    n = sum(sizes)
+    flags = np.zeros(n, dtype=bool)
+    if n < 2:
+        return flags
+    words = np.concatenate([_fingerprints(block) for block in blocks])
+    order = np.argsort(words, kind="stable")
+    words = words[order]
+    same = words[1:] == words[:-1]
+    del words
+    shared = np.zeros(n, dtype=bool)
+    shared[1:] |= same
+    shared[:-1] |= same
+    candidates = np.sort(order[shared])
+    del order, shared, same
+    starts = np.cumsum([0, *sizes])
+    rows_by_value: dict[Any, list[int]] = {}
+    for row in candidates.tolist():
+        at = int(np.searchsorted(starts, row, side="right")) - 1
+        value = blocks[at][row - int(starts[at])].as_py()
+        if value is not None:
+            rows_by_value.setdefault(value, []).append(row)
+    for rows in rows_by_value.values():
+        if len(rows) > 1:
+            flags[rows] = True
+    return flags
+
+
+def _fingerprints(block: Any) -> Any:
+    """A 64-bit number per value of a block, equal for equal values: the first 8 bytes of a
+    32-byte digest; Python's hash of anything else (this process's, which is all it needs)."""
+    import numpy as np
+    import pyarrow as pa
+
+    if pa.types.is_fixed_size_binary(block.type) and block.type.byte_width >= 8:
+        width = block.type.byte_width
+        data = block.buffers()[1]
+        raw = np.frombuffer(
+            data, dtype=np.uint8, count=width * len(block), offset=width * block.offset
+        )
+        return raw.reshape(len(block), width)[:, :8].copy().view(np.uint64).ravel()
+    values = block.to_pylist()
+    return np.fromiter((hash(v) for v in values), dtype=np.int64, count=len(values)).view(np.uint64)
+
+
+# A digest as the converter writes it; only these are kept as their 32 bytes (see _digest).
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+# ASCII code -> value of a lowercase hex digit.
+_NIBBLES = bytes(int(c, 16) if c in "0123456789abcdef" else 0 for c in map(chr, range(256)))
+
+
+def _digest(value: str | None) -> bytes | None:
+    """A digest column's value in 32 bytes: the bytes a lowercase hex digest spells, or the
+    SHA-256 of any other text (which a schema of a project's own may allow). Equal values
+    stay equal and different ones stay different, barring a SHA-256 collision: the same
+    ground on which texts are compared by digest at all."""
+    if value is None:
+        return None
+    if _HEX64.fullmatch(value):
+        return bytes.fromhex(value)
+    return hashlib.sha256(b"\0" + value.encode("utf-8", "surrogatepass")).digest()
+
+
+def _digest_block(block: Any) -> Any:
+    """A block of a digest column as 32-byte binary values (see ``_digest``): 32 bytes a
+    row instead of 68. Blocks of lowercase hex digests, as every seed's are, are converted
+    in numpy; any other block value by value."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    n = len(values)
-    if n < 2:
-        return pa.array([False] * n, type=pa.bool_())
-    order = pc.sort_indices(values)
-    ordered = pc.take(values, order)
-    same = pc.fill_null(pc.equal(ordered.slice(0, n - 1), ordered.slice(1)), False)
-    same = same.combine_chunks() if isinstance(same, pa.ChunkedArray) else same
-    edge = pa.array([False])
-    repeated = pc.or_(pa.concat_arrays([edge, same]), pa.concat_arrays([same, edge]))
-    return pc.take(repeated, pc.sort_indices(order))  # back to the rows' own order
+    n = len(block)
+    hexes = (
+        n and block.null_count == 0 and pc.all(pc.match_substring_regex(block, "^[0-9a-f]{64}$"))
+    )
+    if not hexes or not hexes.as_py():
+        return pa.array([_digest(v) for v in block.to_pylist()], type=pa.binary(32))
+    offsets = np.frombuffer(
+        block.buffers()[1], dtype=np.int32, count=n + 1, offset=4 * block.offset
+    )
+    chars = np.frombuffer(block.buffers()[2], dtype=np.uint8, count=64 * n, offset=int(offsets[0]))
+    nibbles = np.frombuffer(_NIBBLES, dtype=np.uint8)[chars].reshape(n, 32, 2)
+    packed = (nibbles[:, :, 0] << 4) | nibbles[:, :, 1]
+    return pa.Array.from_buffers(pa.binary(32), n, [None, pa.py_buffer(packed.tobytes())])
 
 
 def _arrow_type(name: str) -> Any:
@@ -268,9 +352,13 @@ class CompactTable:
         for index in sorted({index for _code, index in found}):
             at = index - self._checked
             self._kept[index] = {name: columns[name][at].as_py() for name in self._unchecked}
+        first = self._checked // BLOCK
         self._checked += len(columns["id"])
         for blocks in self._unchecked.values():
             blocks.clear()
+        for name in _DIGESTS:
+            keys = self._keys[name]
+            keys[first:] = [_digest_block(block) for block in keys[first:]]
 
     def failures(self, project: Project) -> list[tuple[str, int]]:
         """(code, row index) of every failed check, in row order: the row checks not run
@@ -287,11 +375,10 @@ class CompactTable:
             found.update(self._row_failures(project, columns, self._checked))
         flags = {}
         for key in _DUPLICATE_KEYS.values():
-            values = pa.chunked_array(
-                [*self._keys[key], pa.array(pending[key], type=_arrow_type(key))],
-                type=_arrow_type(key),
-            )
-            flags[f"{key}_duplicated"] = _duplicated(values)
+            rest = pa.array(pending[key], type=_arrow_type(key))
+            if key in _DIGESTS:
+                rest = _digest_block(rest)
+            flags[f"{key}_duplicated"] = pa.array(_duplicated([*self._keys[key], rest]))
         found.update(_validate(key_schema(), _to_pandas(flags, 0)))
         return sorted(found, key=lambda item: (item[1], item[0]))
 
@@ -326,22 +413,29 @@ class CompactTable:
     def value(self, name: str, index: int) -> Any:
         """One cell as a plain Python value (None for a missing one). Beyond the keys, only
         rows that are not checked yet, or that failed a row check, still have their cells."""
+        pending = self._pending[name]
         if name in _KEYS:
             sealed = self._keys[name]
             if index < len(sealed) * BLOCK:  # every sealed block is BLOCK rows
-                return sealed[index // BLOCK][index % BLOCK].as_py()
-        elif index < self._checked:
+                value = sealed[index // BLOCK][index % BLOCK].as_py()
+            else:
+                value = pending[index - (self.count - len(pending))]
+            return _digest(value) if name in _DIGESTS and isinstance(value, str) else value
+        if index < self._checked:
             return self._kept[index][name]
-        else:
-            sealed = self._unchecked[name]
-            at = index - self._checked
-            if at < len(sealed) * BLOCK:
-                return sealed[at // BLOCK][at % BLOCK].as_py()
-        return self._pending[name][index - (self.count - len(self._pending[name]))]
+        sealed = self._unchecked[name]
+        at = index - self._checked
+        if at < len(sealed) * BLOCK:
+            return sealed[at // BLOCK][at % BLOCK].as_py()
+        return pending[index - (self.count - len(pending))]
 
     def column(self, name: str) -> list[Any]:
-        """A whole key column as Python values (for explanations, which are rare)."""
-        return [v for block in self._keys[name] for v in block.to_pylist()] + self._pending[name]
+        """A whole key column as Python values, as ``value`` gives them (for explanations,
+        which are rare)."""
+        values = [v for block in self._keys[name] for v in block.to_pylist()] + self._pending[name]
+        if name in _DIGESTS:
+            return [_digest(v) if isinstance(v, str) else v for v in values]
+        return values
 
     def outlet(self, index: int) -> dict[str, Any]:
         return {k: self.value(f"outlet_{k}", index) for k in ("id", "name", "domain", "country")}

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
-from array import array
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -142,7 +140,8 @@ class CardStats:
     outlets: Counter[str] = field(default_factory=Counter)
     dated_by_outlet: Counter[str] = field(default_factory=Counter)
     words_by_outlet: dict[str, list[int]] = field(default_factory=dict)
-    words: array[int] = field(default_factory=lambda: array("q"))  # 8 bytes a record
+    # Each word count with how many records have it: a few thousand numbers at any size.
+    words: Counter[int] = field(default_factory=Counter)
     precision: Counter[str] = field(default_factory=Counter)
     first_date: str | None = None
     last_date: str | None = None
@@ -161,7 +160,7 @@ class CardStats:
         self.n += 1
         outlet = record["outlet"]["id"]
         self.outlets[outlet] += 1
-        self.words.append(record["word_count"])
+        self.words[record["word_count"]] += 1
         span = self.words_by_outlet.setdefault(outlet, [record["word_count"]] * 2)
         span[0], span[1] = min(span[0], record["word_count"]), max(span[1], record["word_count"])
         published = record["published"]
@@ -193,7 +192,7 @@ class CardStats:
         for outlet, (low, high) in other.words_by_outlet.items():
             span = self.words_by_outlet.setdefault(outlet, [low, high])
             span[0], span[1] = min(span[0], low), max(span[1], high)
-        self.words.extend(other.words)
+        self.words.update(other.words)
         self.precision.update(other.precision)
         dates = [d for d in (self.first_date, other.first_date) if d is not None]
         self.first_date = min(dates) if dates else None
@@ -312,6 +311,27 @@ def _fields_table(project: Project) -> str:
     return "\n".join(rows)
 
 
+def word_stats(counts: Counter[int]) -> tuple[int, float, float, int]:
+    """Min, median, mean and max of the counted values, as ``statistics.median`` and
+    ``statistics.fmean`` give them for the values one by one."""
+    ordered = sorted(counts.items())
+    n = sum(counts.values())
+
+    def nth(index: int) -> int:
+        seen = 0
+        for value, count in ordered:
+            seen += count
+            if index < seen:
+                return value
+        raise IndexError(index)
+
+    median = nth(n // 2) if n % 2 else (nth(n // 2 - 1) + nth(n // 2)) / 2
+    # fmean divides the exact sum, rounded to a float, by n: the same as this division while
+    # the sum stays below 2**53 (a billion articles of nine million words).
+    mean = sum(value * count for value, count in ordered) / n
+    return ordered[0][0], median, mean, ordered[-1][0]
+
+
 def _statistics(stats: CardStats, registry: dict[str, Outlet]) -> str:
     n = stats.n
     dated = sum(stats.dated_by_outlet.values())
@@ -326,9 +346,10 @@ def _statistics(stats: CardStats, registry: dict[str, Outlet]) -> str:
         )
     else:
         lines.append(f"- Publication dates: none of the {n} articles carries one.")
+    low, median, mean, high = word_stats(words)
     lines.append(
-        f"- Words per article (`word_count`): min {min(words)}, median "
-        f"{statistics.median(words):g}, mean {statistics.fmean(words):.1f}, max {max(words)}."
+        f"- Words per article (`word_count`): min {low}, median {median:g}, mean {mean:.1f}, "
+        f"max {high}."
     )
     table = ["| Outlet | Articles | Dated | Words (min–max) |", "|---|---|---|---|"]
     for outlet_id in sorted(stats.outlets):

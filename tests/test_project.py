@@ -10,6 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from corpus_tools.cli import app
@@ -175,6 +177,44 @@ def test_four_digit_order_numbers_validate(tmp_path: Path) -> None:
     assert report.checked[-1].file.startswith("seeds/0011_")
     result = project.build()
     assert result.records == 12
+
+
+_SEED_LIKE = st.builds(
+    "{}_{}.txt".format,
+    st.integers(0, 20_000).map(str) | st.sampled_from(["007", "0999", "1000", "099"]),
+    st.text(alphabet="0123456789abcdef", min_size=16, max_size=16),
+)
+_ENTRY = _SEED_LIKE | st.text(
+    alphabet=st.characters(exclude_characters="/\0", exclude_categories=["Cs"]),
+    min_size=1,
+    max_size=12,
+).filter(lambda name: name not in (".", ".."))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sets(_ENTRY, min_size=1, max_size=25))
+def test_seeds_are_listed_by_order_number_then_name_whatever_the_widths(names: set[str]) -> None:
+    # 999 comes before 1000, entries that are not seed names first, hidden ones not at all;
+    # the listing is kept compactly and must give back exactly these names.
+    import tempfile
+
+    from corpus_tools.ingest.seeds import SEED_NAME, seed_names
+
+    def order(name: str) -> tuple[int, str]:
+        found = SEED_NAME.match(name)
+        return (int(found.group("order")), name) if found else (-1, name)
+
+    with tempfile.TemporaryDirectory() as folder:
+        for name in names:
+            (Path(folder) / name).write_bytes(b"")
+        shown = [name for name in names if not name.startswith(".")]
+        if not shown:
+            with pytest.raises(UsageError):
+                seed_names(Path(folder))
+            return
+        listed = seed_names(Path(folder))
+        assert list(listed) == sorted(shown, key=order)
+        assert len(listed) == len(shown)
 
 
 # --------------------------------------------------------------------------- dataset.toml

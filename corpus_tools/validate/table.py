@@ -115,9 +115,11 @@ _DIGESTS = ("seed_sha256", "text_sha256")
 # Rows are gathered as Python values and sealed into Arrow arrays this many at a time, so the
 # table costs a few hundred bytes per record, not a few thousand.
 BLOCK = 8192
-# Sealed blocks are checked (and their other columns dropped) this many at a time: Pandera
-# has a fixed cost per call, and the block's columns are only a few megabytes.
-CHECK_BLOCKS = 8
+# Sealed blocks are checked (and their other columns dropped) this many at a time. Pandera
+# has a fixed cost per call (about 30 ms), and a check takes about 540 bytes a row while it
+# runs. 16,384 rows at a time take half as long again as 65,536, and a quarter of the memory:
+# at 100,000 records, 0.69 against 0.44 s of checks, and a build peak of 248 against 271 MiB.
+CHECK_BLOCKS = 2
 
 
 def _duplicated(blocks: list[Any]) -> Any:

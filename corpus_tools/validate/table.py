@@ -3,7 +3,7 @@
 The table holds what the checks need (ids, digests of the seed bytes and of the text, counts,
 dates, outlet fields), never the texts. The checks of single rows run a few blocks of rows at
 a time, after which only the keys stay (ids, seed file names and the two digests, which must
-be unique across the table, about 160 bytes a record) with the rows that failed. Each check is
+be unique across the table, about 125 bytes a record) with the rows that failed. Each check is
 named by its problem code; every failure becomes a sentence from ``corpus_tools.problems``,
 with duplicates grouped by dict (linear in the number of records).
 """

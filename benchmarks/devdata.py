@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 _WS = re.compile(r"\s+")
 
 
-def load(pages_dir: str, gold_path: str) -> list[dict]:
+def load(pages_dir: str, gold_path: str) -> list[dict[str, Any]]:
     """Load gold records with page text."""
     out = []
     for line in Path(gold_path).read_text(encoding="utf-8").splitlines():

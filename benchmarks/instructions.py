@@ -18,6 +18,7 @@ instructions it runs natively (a fixed share, the same before and after a change
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import re
 import shutil
@@ -48,7 +49,7 @@ def measured(project: Path, n: int) -> None:
     folder = project / "seeds"
     names = seed_names(folder)  # in the build's order
     # String paths, as a build hands them out.
-    jobs = [(os.path.join(folder, name), name) for name in names[: WARM + n]]
+    jobs = [(os.path.join(folder, name), name) for name in itertools.islice(names, WARM + n)]
     context = (loaded, pack_records)
     gc.set_threshold(*GC_THRESHOLDS)  # as in the build's worker processes
     _seed_chunk(context, jobs[:WARM])

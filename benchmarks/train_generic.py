@@ -11,6 +11,7 @@ import argparse
 import json
 import zlib
 from pathlib import Path
+from typing import Any
 
 import devdata
 import numpy as np
@@ -18,12 +19,12 @@ import numpy as np
 from corpus_tools.convert import generic as g
 
 
-def site_fold(rec: dict) -> int:
+def site_fold(rec: dict[str, Any]) -> int:
     """Deterministic 2-fold split by site (pages of one site stay together)."""
     return zlib.crc32(rec["site"].encode()) % 2
 
 
-def fit_lr(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 600) -> dict:
+def fit_lr(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 600) -> dict[str, Any]:
     """L2 logistic regression by full-batch Newton steps; returns raw-space weights."""
     mu = x.mean(0)
     sd = x.std(0) + 1e-6
@@ -44,7 +45,7 @@ def fit_lr(x: np.ndarray, y: np.ndarray, l2: float = 1.0, iters: int = 600) -> d
     return {"w": [round(float(v), 6) for v in wr], "b": round(float(b), 6)}
 
 
-def page_data(rec: dict) -> dict:
+def page_data(rec: dict[str, Any]) -> dict[str, Any]:
     lines = g.normalise(rec["text"])
     y_all = devdata.gold_line_labels(lines, rec["body"])
     idx = [i for i, ln in enumerate(lines) if ln]
@@ -69,18 +70,18 @@ def page_data(rec: dict) -> dict:
     }
 
 
-def stage1_probs(pd: dict, w1: dict) -> list[float]:
+def stage1_probs(pd: dict[str, Any], w1: dict[str, Any]) -> list[float]:
     z = pd["feats"] @ np.array(w1["w"]) + w1["b"]
     return list(1.0 / (1.0 + np.exp(-np.clip(z, -30, 30))))
 
 
-def stage2_x(pd: dict, p1: list[float]) -> np.ndarray:
+def stage2_x(pd: dict[str, Any], p1: list[float]) -> np.ndarray:
     run = g._best_run(p1)
     ctx = g._context_matrix(p1, pd["bb"], run, g._comment_flags(pd["texts"], p1))
     return np.hstack([pd["feats"], np.asarray(p1)[:, None], ctx])
 
 
-def train(recs: list[dict]) -> dict:
+def train(recs: list[dict[str, Any]]) -> dict[str, Any]:
     data = [page_data(r) for r in recs]
     x1 = np.vstack([d["feats"] for d in data])
     y1 = np.concatenate([d["y"] for d in data])

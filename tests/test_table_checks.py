@@ -293,10 +293,14 @@ def test_duplicates_are_the_values_that_repeat_even_when_fingerprints_collide(
 def test_duplicate_digests_are_found_even_when_they_share_their_first_bytes(
     picks: list[int], cuts: list[int]
 ) -> None:
-    # Six digests that all begin with the same 8 bytes: only equal ones are duplicates.
+    # Six digests, each beginning with the same 8 bytes as one other: only equal ones are
+    # duplicates.
     import pyarrow as pa
 
-    digests = [bytes(8) + bytes([n]) * 24 for n in range(6)]
+    digests = [bytes([n % 3]) * 8 + bytes([n]) * 24 for n in range(6)]
     values = [digests[p] for p in picks]
-    blocks = [pa.array(part, type=pa.binary(32)) for part in _split(values, cuts)]
+    # Each block a slice (an offset into its buffer), whose first value is never counted.
+    blocks = [
+        pa.array([digests[0], *part], type=pa.binary(32)).slice(1) for part in _split(values, cuts)
+    ]
     assert table_module._duplicated(blocks).tolist() == _repeated(values)

@@ -217,7 +217,7 @@ def test_rows_checked_a_few_blocks_at_a_time_give_the_report_of_one_check_at_the
 
 _HEX_DIGITS = "0123456789abcdef"
 # Digest-like values: lowercase hex digests (as the converter writes them), a few of them
-# equal, and other text that a project's own schema might let through.
+# equal, and other text, which rows given to a table directly (not through the schema) may hold.
 _DIGEST_VALUES = st.one_of(
     st.sampled_from([c * 64 for c in "0a7fAF"]),
     st.text(alphabet=_HEX_DIGITS, min_size=64, max_size=64),

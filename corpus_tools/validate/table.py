@@ -189,7 +189,8 @@ _NIBBLES = bytes(int(c, 16) if c in "0123456789abcdef" else 0 for c in map(chr, 
 
 def _digest(value: str | None) -> bytes | None:
     """A digest column's value in 32 bytes: the bytes a lowercase hex digest spells, or the
-    SHA-256 of any other text (which a schema of a project's own may allow). Equal values
+    SHA-256 of any other text (the schema allows none, but a caller may fill a table with
+    rows that never went through it). Equal values
     stay equal and different ones stay different, barring a SHA-256 collision: the same
     ground on which texts are compared by digest at all."""
     if value is None:
@@ -210,9 +211,11 @@ def _digest_block(block: Any) -> Any:
     # Kept for the whole run: from the system allocator, like the sealed blocks (see _seal).
     pool = pa.system_memory_pool()
     n = len(block)
-    if n == 0 or block.null_count:
-        return pa.array([_digest(v) for v in block.to_pylist()], pa.binary(32), memory_pool=pool)
-    if not pc.all(pc.match_substring_regex(block, "^[0-9a-f]{64}$")).as_py():
+    if (
+        n == 0
+        or block.null_count
+        or not pc.all(pc.match_substring_regex(block, "^[0-9a-f]{64}$")).as_py()
+    ):
         return pa.array([_digest(v) for v in block.to_pylist()], pa.binary(32), memory_pool=pool)
     offsets = np.frombuffer(
         block.buffers()[1], dtype=np.int32, count=n + 1, offset=4 * block.offset
@@ -352,13 +355,13 @@ class CompactTable:
         need for their messages and drop the rest of their columns."""
         if not self._unchecked["word_count"]:
             return
-        columns = self._sealed_columns(self._checked // BLOCK)
+        first = self._checked // BLOCK  # the first key block of these rows
+        columns = self._sealed_columns(first)
         found = self._row_failures(project, columns, self._checked)
         self._found.update(found)
         for index in sorted({index for _code, index in found}):
             at = index - self._checked
             self._kept[index] = {name: columns[name][at].as_py() for name in self._unchecked}
-        first = self._checked // BLOCK
         self._checked += len(columns["id"])
         for blocks in self._unchecked.values():
             blocks.clear()

@@ -83,19 +83,26 @@ def _reported() -> Iterator[None]:
         raise typer.Exit(error.exit_code) from None
 
 
+def _no_progress(item: str) -> None:
+    """The progress callback where no bar is shown."""
+
+
 @contextmanager
 def _progress(label: str) -> Iterator[Callable[[str], None]]:
     """A progress bar on stderr when it is a terminal; silent in pipes and CI logs."""
+    err = _console(stderr=True)
+    if not err.is_terminal:
+        # Nothing to show: skip rich's per-item bookkeeping (a few µs a seed in a build).
+        yield _no_progress
+        return
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
-    err = _console(stderr=True)
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description} {task.completed}"),
         TextColumn("{task.fields[item]}"),
         console=err,
         transient=True,
-        disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task(label, total=None, item="")
 

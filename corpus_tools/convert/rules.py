@@ -134,13 +134,21 @@ def _pieces(rule: Rule, line: str, match: re.Match[str], draft: _Draft) -> list[
         pieces.sort(key=lambda p: p.start)
     # What the pieces leave of the line must be separators; most pieces leave nothing.
     covered = 0
-    for start, end in [*((p.start, p.end) for p in pieces), (len(line), len(line))]:
-        if covered < start and not SEPARATORS.fullmatch(line, covered, start):
-            # The static check in load_profiles catches most such rules; this one is raised
-            # once, as a usage error, and stops the run.
-            raise UsageError("profile-rule", rule=rule.qualified_name, text=line[covered:start])
-        covered = max(covered, end)
+    for piece in pieces:
+        if covered < piece.start:
+            _check_gap(rule, line, covered, piece.start)
+        covered = max(covered, piece.end)
+    if covered < len(line):
+        _check_gap(rule, line, covered, len(line))
     return pieces
+
+
+def _check_gap(rule: Rule, line: str, start: int, end: int) -> None:
+    """Text between a rule's pieces must be separators."""
+    if not SEPARATORS.fullmatch(line, start, end):
+        # The static check in load_profiles catches most such rules; this one is raised
+        # once, as a usage error, and stops the run.
+        raise UsageError("profile-rule", rule=rule.qualified_name, text=line[start:end])
 
 
 def _apply(

@@ -16,6 +16,7 @@ from corpus_tools.convert.probe import (
     TextView,
     any_fullmatch,
     required_literal,
+    takes_any_line,
 )
 from corpus_tools.convert.profiles import load_profiles
 from corpus_tools.ingest.text import ODD_SPACES, normalise
@@ -161,6 +162,30 @@ def test_folded_literal_is_not_trusted_on_text_with_odd_case_folding() -> None:
 )
 def test_patterns_that_cannot_be_joined_fall_back_to_one_by_one(sources: list[str]) -> None:
     assert any_fullmatch([re.compile(s) for s in sources]) is None
+
+
+@pytest.mark.parametrize(
+    ("source", "takes_any"),
+    [
+        (r"(?P<published>.+)", True),
+        (r".*", True),
+        (r"(?P<a>(?s:.+?))", True),
+        (r"(?P<a>.+)x", False),
+        (r"(?P<a>.{2,})", False),
+        (r"(?P<a>\S.*)", False),
+        (r"(?P<a>.+)|x", False),
+        (r"(?P<a>[^x]+)", False),
+    ],
+)
+def test_rules_that_take_any_line_are_told(source: str, takes_any: bool) -> None:
+    assert takes_any_line(re.compile(source)) is takes_any
+
+
+@given(st.text(min_size=1).filter(lambda line: "\n" not in line))
+def test_a_rule_said_to_take_any_line_does(line: str) -> None:
+    for source in (r"(?P<published>.+)", r".*", r"(?P<a>(?s:.+?))"):
+        assert takes_any_line(re.compile(source))
+        assert re.compile(source).fullmatch(line)
 
 
 def test_line_start_rewrite_keeps_top_level_alternatives_out() -> None:

@@ -9,6 +9,7 @@ which ``re`` finds by its first character. The answers are exactly the regex's o
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -204,6 +205,25 @@ def any_fullmatch(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
         return re.compile("|".join(parts))
     except re.error:
         return None
+
+
+@functools.cache
+def takes_any_line(pattern: re.Pattern[str]) -> bool:
+    """Whether ``pattern`` fully matches every non-empty line (without a newline): it is
+    ``.+`` or ``.*``, in groups or not, such as a date rule's ``(?P<published>.+)``."""
+    items = _parsed(pattern.pattern, pattern.flags)
+    # A group's flags can only make "." match more (DOTALL); lines have no newline anyway.
+    while items is not None and len(items) == 1 and items[0][0] is _re.SUBPATTERN:
+        items = list(items[0][1][-1])
+    if items is None or len(items) != 1:
+        return False
+    op, av = items[0]
+    return (
+        op in (_re.MAX_REPEAT, _re.MIN_REPEAT)
+        and av[0] <= 1
+        and av[1] is _re.MAXREPEAT
+        and list(av[2]) == [(_re.ANY, None)]
+    )
 
 
 def _line_start(pattern: re.Pattern[str]) -> re.Pattern[str] | None:

@@ -18,7 +18,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
-from corpus_tools.convert.probe import Leaders, Probe, TextView, any_fullmatch
+from corpus_tools.convert.probe import (
+    Leaders,
+    Probe,
+    TextView,
+    any_fullmatch,
+    takes_any_line,
+)
 from corpus_tools.errors import CorpusToolsError, ProjectErrors
 
 BUILTIN_DIR = Path(__file__).parent / "builtin"
@@ -108,11 +114,16 @@ class Plan:
 
     rules: tuple[Rule, ...]
     any_match: re.Pattern[str] | None
+    # One of the rules takes any line (a date rule's ".+"): the joined pattern would match
+    # every non-empty line, and is then asked only about empty ones.
+    takes_any: bool = False
 
     def may_apply(self, line: str) -> bool:
         """False when no rule of the plan can match the line: one regex call, not one each."""
         if not self.rules:
             return False
+        if self.takes_any and line:
+            return True
         return self.any_match is None or self.any_match.fullmatch(line) is not None
 
 
@@ -190,7 +201,8 @@ class Profile:
             same = tuple(id(r) for r in chosen)
             plan = self._plans_by_rules.get(same)
             if plan is None:
-                plan = Plan(chosen, any_fullmatch([r.pattern for r in chosen]))
+                takes_any = any(takes_any_line(r.pattern) for r in chosen)
+                plan = Plan(chosen, any_fullmatch([r.pattern for r in chosen]), takes_any)
                 self._plans_by_rules[same] = plan
             self._plans[key] = plan
         return plan

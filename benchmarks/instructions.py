@@ -12,7 +12,10 @@ counting starts (``callgrind_control -i on``).
 
 Without DIR, a corpus of N + 100 seeds is generated with make_corpus.py. Counts compare code
 versions, not time: valgrind hides SHA-NI from OpenSSL, so SHA-256 counts several times the
-instructions it runs natively (a fixed share, the same before and after a change).
+instructions it runs natively (a fixed share, the same before and after a change). It also
+puts its own plain loops in place of glibc's vectorised string functions (memchr and the like),
+so a change that moves work into substring searches counts worse than it runs: time such a
+change as well.
 """
 
 from __future__ import annotations

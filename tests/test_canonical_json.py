@@ -103,24 +103,3 @@ def test_a_records_line_with_a_float_is_not_plain(tmp_path: Any) -> None:
     read = list(read_jsonl(project, path, Report(target="t")))
     assert [origin.plain for origin, _ in read] == [True, False, False, True]
     assert read[1][1] == {"id": "b", "n": 1e-05}
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.fixed_dictionaries(
-        {
-            "id": _TEXT,
-            "seed_file": _TEXT,
-            # Lone surrogates too: a records file may hold them, and only json writes them.
-            "title": st.text(max_size=40) | st.none() | st.integers(),
-            "content_sha256": _TEXT,
-        }
-    )
-)
-def test_a_manifest_line_is_the_json_modules(entry: dict[str, Any]) -> None:
-    # Manifests written before the fast path must diff cleanly against new ones.
-    from corpus_tools.package.manifest import record_line
-
-    assert record_line(entry) == json.dumps(entry, ensure_ascii=False)
-    reordered = dict(reversed(entry.items()))
-    assert record_line(reordered) == json.dumps(reordered, ensure_ascii=False)

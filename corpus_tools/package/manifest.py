@@ -77,27 +77,8 @@ def dumps(data: Any) -> str:
 _LINE = json.JSONEncoder(ensure_ascii=False)
 
 
-# The keys of a record's entry, in order (see record_entry).
-_ENTRY_KEYS = ("id", "seed_file", "title", "content_sha256")
-
-
 def record_line(entry: dict[str, Any]) -> str:
     """One entry of the per-record list, as it stands on its line of a manifest."""
-    if tuple(entry) == _ENTRY_KEYS:
-        values = list(entry.values())
-        if all(type(value) is str for value in values):
-            import orjson
-
-            # A build writes one per record: the strings by orjson, whose escapes are the
-            # json module's (see canonical_json), in a third less time than the encoder.
-            try:
-                id_, seed_file, title, digest = (orjson.dumps(v).decode() for v in values)
-            except TypeError:  # a lone surrogate, which only the json module writes
-                return _LINE.encode(entry)
-            return (
-                f'{{"id": {id_}, "seed_file": {seed_file}, "title": {title}, '
-                f'"content_sha256": {digest}}}'
-            )
     return _LINE.encode(entry)
 
 

@@ -190,9 +190,9 @@ _NIBBLES = bytes(int(c, 16) if c in "0123456789abcdef" else 0 for c in map(chr, 
 def _digest(value: str | None) -> bytes | None:
     """A digest column's value in 32 bytes: the bytes a lowercase hex digest spells, or the
     SHA-256 of any other text (the schema allows none, but a caller may fill a table with
-    rows that never went through it). Equal values
-    stay equal and different ones stay different, barring a SHA-256 collision: the same
-    ground on which texts are compared by digest at all."""
+    rows that never went through it). Equal values stay equal and different ones stay
+    different, barring a SHA-256 collision: the same ground on which texts are compared by
+    digest at all."""
     if value is None:
         return None
     if _HEX64.fullmatch(value):
@@ -214,7 +214,7 @@ def _digest_block(block: Any) -> Any:
     if (
         n == 0
         or block.null_count
-        or not pc.all(pc.match_substring_regex(block, "^[0-9a-f]{64}$")).as_py()
+        or not pc.all(pc.match_substring_regex(block, f"^{_HEX64.pattern}$")).as_py()
     ):
         return pa.array([_digest(v) for v in block.to_pylist()], pa.binary(32), memory_pool=pool)
     offsets = np.frombuffer(

@@ -94,3 +94,46 @@ def test_without_the_file_hand_over_the_build_is_the_same(
     expected = snapshot(project.build(tmp_path / "dist-1", jobs=1).output)
     monkeypatch.setattr(build_module, "HAND_OVER_FILES", False)
     assert snapshot(project.build(tmp_path / "dist-2", jobs=2).output) == expected
+
+
+@pytest.mark.parametrize("run", [2, 5])
+def test_seeds_in_runs_get_the_answers_they_get_one_at_a_time(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: int
+) -> None:
+    """A worker takes its seeds through each step a run at a time. Seeds that fail at
+    different steps (unreadable name, empty, binary, no body) in the middle of runs must
+    neither shift nor change any seed's answer: the chunk is the same as seed by seed."""
+    from corpus_tools.package.build import pack_records
+    from corpus_tools.validate import records
+
+    names = sorted(p.name for p in (corpus / "seeds").iterdir())[:9]
+    bad = {1: b"", 4: b"News\x00ID", 5: b"Leave a Comment\nTags\n"}  # empty, binary, no body
+    jobs = []
+    for index, name in enumerate(names):
+        data = bad[index] if index in bad else (corpus / "seeds" / name).read_bytes()
+        path = tmp_path / name
+        path.write_bytes(data)
+        jobs.append((str(path), name))
+    jobs.insert(7, (str(tmp_path / "not-a-seed.txt"), "not-a-seed.txt"))  # a name refused
+    (tmp_path / "not-a-seed.txt").write_bytes((corpus / "seeds" / names[0]).read_bytes())
+    project = load(corpus)
+
+    def chunk(size: int) -> records.Chunk:
+        monkeypatch.setattr(records, "RUN", size)
+        return records._seed_chunk((project, pack_records), jobs)
+
+    alone, together = chunk(1), chunk(run)
+    assert together.files == alone.files == [name for _, name in jobs]
+    assert together.rids == alone.rids
+    assert [alone.rids[i] for i in (1, 4, 5, 7)] == [None, None, None, None]
+    assert together.found == alone.found
+    assert {p.code for p in alone.found if p.severity == "error"} == {
+        "empty-file",
+        "binary-file",
+        "no-body",
+        "file-name",
+    }
+    assert together.rows == alone.rows
+    assert together.entries == alone.entries
+    assert together.packed.table.equals(alone.packed.table)
+    assert together.packed.stats == alone.packed.stats

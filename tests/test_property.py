@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 
 from corpus_tools.convert.accounting import unaccounted
 from corpus_tools.convert.profiles import load_profiles
-from corpus_tools.convert.rules import convert_seed, convert_seed_noting, furniture_rule
+from corpus_tools.convert.rules import (
+    convert_run,
+    convert_seed,
+    convert_seed_noting,
+    furniture_rule,
+)
 from corpus_tools.errors import ConversionError
 from corpus_tools.ingest.seeds import Seed
 from corpus_tools.ingest.text import normalise
@@ -101,3 +106,23 @@ def test_blocks_the_converter_calls_clean_hold_no_furniture(text: str) -> None:
     assert clean <= set(range(len(record["body"])))
     for index in clean:
         assert furniture_rule(profile, record["body"][index]["text"], normalised=True) is None
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(TEXT, st.binary(max_size=40).map(bytes.hex)), max_size=6))
+def test_a_run_of_seeds_converts_as_each_seed_alone(texts: list[str]) -> None:
+    """The build converts seeds a run at a time, step by step: every seed's record, clean
+    blocks or error must be what converting it alone gives, whatever its neighbours do."""
+    seeds = [
+        Seed(f"{i:03d}_0123456789abcdef.txt", f"s{i}", t.encode()) for i, t in enumerate(texts)
+    ]
+    together = convert_run(seeds, PROFILES)
+    assert len(together) == len(seeds)
+    for seed, result in zip(seeds, together, strict=True):
+        try:
+            alone = convert_seed_noting(seed, PROFILES)
+        except ConversionError as error:
+            assert isinstance(result, ConversionError)
+            assert result.one_line() == error.one_line()
+        else:
+            assert result == alone

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -168,36 +168,54 @@ def _encodes(record: Any) -> bool:
 def prepare(project: Project, origin: Origin, record: Any, clean: Container[int] = ()) -> Prepared:
     """Schema-check one record; for a valid one, compute its compact row and manifest entry
     (``clean``: see ``compact_row``)."""
+    (prepared,) = prepare_run(project, [(origin, record, clean)])
+    return prepared
+
+
+def prepare_run(
+    project: Project, items: Sequence[tuple[Origin, Any, Container[int]]]
+) -> list[Prepared]:
+    """``prepare`` for each of a run of records, one step at a time over the run (see
+    ``convert_run`` for why)."""
     from corpus_tools.package.manifest import record_entry
     from corpus_tools.validate.table import compact_row
 
-    problems = [_schema_problem(origin, record, e) for e in project.schema.iter_errors(record)]
-    rid = record_id(record)
-    # Seeds are decoded strictly and cannot hold lone surrogates; records files and parquet can.
-    if not problems and not origin.from_seed and not _encodes(record):
-        bad = lone_surrogate_path(record)
-        if bad is not None:
-            problems.append(
-                Problem(
-                    code="lone-surrogate",
-                    severity="error",
-                    message=sentence("lone-surrogate", path=bad),
-                    check="jsonschema",
-                    file=origin.file,
-                    line=origin.line,
-                    record=rid,
-                    path=bad,
+    schema = project.schema
+    run = []
+    for origin, record, _ in items:
+        problems = [_schema_problem(origin, record, e) for e in schema.iter_errors(record)]
+        rid = record_id(record)
+        # Seeds are decoded strictly and cannot hold lone surrogates; records files and
+        # parquet can.
+        if not problems and not origin.from_seed and not _encodes(record):
+            bad = lone_surrogate_path(record)
+            if bad is not None:
+                problems.append(
+                    Problem(
+                        code="lone-surrogate",
+                        severity="error",
+                        message=sentence("lone-surrogate", path=bad),
+                        check="jsonschema",
+                        file=origin.file,
+                        line=origin.line,
+                        record=rid,
+                        path=bad,
+                    )
                 )
-            )
-    if problems:
-        return Prepared(origin, record, problems, rid=rid)
+        run.append(Prepared(origin, record, problems, rid=rid))
+    valid = [
+        (item, clean) for item, (_, _, clean) in zip(run, items, strict=True) if not item.problems
+    ]
     # A record from a seed is the converter's own (plain JSON types, no floats). The entry
     # comes first: orjson leaves each string's UTF-8 form cached in it, which the text's
     # digest in the compact row then reuses instead of encoding the text again.
-    entry = record_entry(record, plain=origin.from_seed or origin.plain)
-    row = compact_row(project, record, origin.from_seed, clean)
-    warnings = list(_warnings(origin, record))
-    return Prepared(origin, record, [], row, entry, rid, warnings)
+    for item, _ in valid:
+        item.entry = record_entry(item.record, plain=item.origin.from_seed or item.origin.plain)
+    for item, clean in valid:
+        item.row = compact_row(project, item.record, item.origin.from_seed, clean)
+    for item, _ in valid:
+        item.warnings = list(_warnings(item.origin, item.record))
+    return run
 
 
 def _take(report: Report, table: CompactTable, item: Prepared) -> bool:
@@ -262,24 +280,46 @@ def _conversion_problem(error: CorpusToolsError) -> Problem:
     )
 
 
-def _seed_work(project: Project, job: tuple[str, str]) -> Prepared | Problem:
-    """Read, convert and check one seed."""
-    from corpus_tools.convert.rules import convert_seed_noting
+def _seed_run(project: Project, jobs: Sequence[tuple[str, str]]) -> list[Prepared | Problem]:
+    """Read, convert and check a run of seeds, one step at a time over the run."""
+    from corpus_tools.convert.rules import convert_run
     from corpus_tools.errors import ConversionError
     from corpus_tools.ingest.seeds import read_seed
 
-    path, shown = job
-    try:
-        seed = read_seed(path, shown, project.meta.max_seed_bytes)
-        record, clean = convert_seed_noting(seed, project.profiles)
-    except ConversionError as error:
-        return _conversion_problem(error)
-    return prepare(project, Origin(shown, from_seed=True), record, clean)
+    outcomes: list[Prepared | Problem | None] = []  # None: read, not yet converted
+    seeds = []
+    for path, shown in jobs:
+        try:
+            seeds.append(read_seed(path, shown, project.meta.max_seed_bytes))
+        except ConversionError as error:
+            outcomes.append(_conversion_problem(error))
+            continue
+        outcomes.append(None)
+    read = [index for index, outcome in enumerate(outcomes) if outcome is None]
+    items = []
+    places = []
+    for index, result in zip(read, convert_run(seeds, project.profiles), strict=True):
+        if isinstance(result, ConversionError):
+            outcomes[index] = _conversion_problem(result)
+        else:
+            items.append((Origin(jobs[index][1], from_seed=True), *result))
+            places.append(index)
+    for index, prepared in zip(places, prepare_run(project, items), strict=True):
+        outcomes[index] = prepared
+    done = [outcome for outcome in outcomes if outcome is not None]
+    assert len(done) == len(jobs)
+    return done
+
+
+# Seeds that go through each step of the per-seed work together (see convert_run). On 10,000
+# seeds in one process, a seed took 616-718 µs one at a time, 520 in runs of 8, 476-570 in
+# runs of 32 and 420-550 in runs of 128; larger runs gained nothing more.
+RUN = 128
 
 
 def _seed_chunk(context: tuple[Project, Pack | None], jobs: list[tuple[str, str]]) -> Chunk:
-    """The per-seed work for a run of seeds (in a worker process): only small results go
-    back to the main process, never the records themselves."""
+    """The per-seed work for a chunk of seeds (in a worker process), in runs of ``RUN``: only
+    small results go back to the main process, never the records themselves."""
     from corpus_tools.package.manifest import record_line
     from corpus_tools.validate.table import ROW_FIELDS
 
@@ -287,22 +327,25 @@ def _seed_chunk(context: tuple[Project, Pack | None], jobs: list[tuple[str, str]
     chunk = Chunk([], [], [], {name: [] for name in ROW_FIELDS}, b"")
     valid: list[Any] = []
     entries: list[str] = []
-    for job in jobs:
-        outcome = _seed_work(project, job)
-        chunk.files.append(job[1])
-        if isinstance(outcome, Problem):
-            chunk.rids.append(None)
-            chunk.found.append(outcome)
-            continue
-        chunk.rids.append(outcome.rid)
-        if outcome.problems or outcome.row is None or outcome.entry is None:
-            chunk.found.extend(outcome.problems)
-            continue
-        chunk.found.extend(outcome.warnings)
-        for name, values in chunk.rows.items():
-            values.append(outcome.row[name])
-        entries.append(record_line(outcome.entry))
-        valid.append(outcome.record)
+    for first in range(0, len(jobs), RUN):
+        run = jobs[first : first + RUN]
+        kept = []
+        for job, outcome in zip(run, _seed_run(project, run), strict=True):
+            chunk.files.append(job[1])
+            if isinstance(outcome, Problem):
+                chunk.rids.append(None)
+                chunk.found.append(outcome)
+                continue
+            chunk.rids.append(outcome.rid)
+            if outcome.problems or outcome.row is None or outcome.entry is None:
+                chunk.found.extend(outcome.problems)
+                continue
+            chunk.found.extend(outcome.warnings)
+            for name, values in chunk.rows.items():
+                values.append(outcome.row[name])
+            kept.append(outcome.entry)
+            valid.append(outcome.record)
+        entries.extend(record_line(entry) for entry in kept)
     chunk.entries = "".join(entry + "\n" for entry in entries).encode("utf-8")
     if pack is not None and valid:
         chunk.packed = pack(project, valid)

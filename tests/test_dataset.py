@@ -35,6 +35,7 @@ from corpus_tools.project import Project
 from corpus_tools.record import Record
 from corpus_tools.release.changes import Changes
 from corpus_tools.release.history import current_version, release_history
+from corpus_tools.schema import Schema
 from tests.conftest import ROOT, copy_project, load, seed_files
 
 # The repository's latest release: tests must not change when a release is added.
@@ -461,3 +462,44 @@ def test_manifest_checksums_match_files(built: Path) -> None:
     for name, entry in manifest["files"].items():
         assert entry["sha256"] == file_sha256(built / name), name
         assert entry["bytes"] == len(on_disk[name]), name
+
+
+def _schema(data: dict[str, Any]) -> Schema:
+    return Schema(raw=json.dumps(data).encode(), data=data)
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        Schema.packaged(),
+        _schema(
+            {
+                "type": "object",
+                "properties": {
+                    "n": {"type": ["integer", "null"]},
+                    "x": {"type": "number"},
+                    "flag": {"type": "boolean"},
+                    "rows": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "tags": {"type": "array", "items": {"type": "string"}},
+                                "at": {"type": ["object", "null"], "properties": {}},
+                            },
+                        },
+                    },
+                },
+            }
+        ),
+    ],
+)
+def test_workers_arrow_schema_is_the_features_own(schema: Schema) -> None:
+    """Worker processes pack records with an Arrow schema made without ``datasets``; the
+    shards are written with the one ``datasets`` makes of the Features. Their types must be
+    the same, field for field, or the shards could not take the workers' tables."""
+    from corpus_tools.package.features import schema_arrow
+
+    expected = schema_features(schema).arrow_schema
+    assert schema_arrow(schema).equals(expected, check_metadata=False)
+    assert schema_arrow(schema).metadata is None  # the Features stay the writer's to add

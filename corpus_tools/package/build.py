@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -63,9 +63,11 @@ class ShardWriter:
     """Parquet shards of at most ``SHARD_ROWS`` rows in row groups of ``ROW_GROUP`` rows,
     written as Arrow tables arrive (whatever their sizes, the layout is the same)."""
 
-    def __init__(self, folder: Path, schema: Any) -> None:
+    def __init__(self, folder: Path, schema: Callable[[], Any]) -> None:
         self.folder = folder
-        self.schema = schema
+        # Asked for when the first shard is opened: the build's worker processes start
+        # before it (making it imports ``datasets``, about a second).
+        self._schema = schema
         self.shards: list[Path] = []
         self.rows = 0
         self.num_bytes = 0
@@ -80,6 +82,11 @@ class ShardWriter:
         self._buffered += table.num_rows
         while self._buffered >= self._room():
             self._flush(self._room())
+
+    @functools.cached_property
+    def schema(self) -> Any:
+        """The shards' Arrow schema."""
+        return self._schema()
 
     def _room(self) -> int:
         return min(ROW_GROUP, SHARD_ROWS - self._in_shard)
@@ -194,16 +201,23 @@ _ARROW_SCHEMAS: dict[str, Any] = {}
 
 
 def arrow_schema(project: Project) -> Any:
-    """The Arrow schema of the records (from the JSON Schema's Features), made once per
-    process."""
+    """The Arrow schema of the records (from the JSON Schema), made once per process and
+    without importing ``datasets``: the shards' schema (``dataset_schema``) without its
+    metadata."""
     schema = _ARROW_SCHEMAS.get(project.schema.sha256)
     if schema is None:
-        from corpus_tools.package.features import schema_features
+        from corpus_tools.package.features import schema_arrow
 
-        schema = _ARROW_SCHEMAS[project.schema.sha256] = schema_features(
-            project.schema
-        ).arrow_schema
+        schema = _ARROW_SCHEMAS[project.schema.sha256] = schema_arrow(project.schema)
     return schema
+
+
+def dataset_schema(project: Project) -> Any:
+    """The shards' Arrow schema: the records' schema with the Hugging Face Features in its
+    metadata, as ``datasets`` writes it."""
+    from corpus_tools.package.features import schema_features
+
+    return schema_features(project.schema).arrow_schema
 
 
 def pack_records(project: Project, records: list[Any]) -> Packed:
@@ -275,7 +289,8 @@ def write_dist(
 
     history = release_history(project.releases_dir, lean=True)
     version = current_version(history)
-    writer = ShardWriter(folder, arrow_schema(project))
+    arrow_schema(project)  # made before the workers start, which inherit it
+    writer = ShardWriter(folder, functools.partial(dataset_schema, project))
     stats = CardStats()
     # Manifest entries go to an unnamed temporary file as they come, not to memory; the
     # system deletes it whatever happens to this process.

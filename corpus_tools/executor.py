@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 # Items per chunk: large enough that per-chunk costs (pickling, Arrow conversion, IPC) fade,
-# small enough that a small corpus still keeps every core busy (see chunk_size).
+# small enough that a small corpus still keeps every core busy (see chunk_sizes).
 CHUNK = 256
 MIN_CHUNK = 8
 WINDOW = 4
@@ -39,10 +39,22 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def chunk_size(n: int, jobs: int, largest: int = CHUNK) -> int:
-    """Items per chunk for ``n`` items on ``jobs`` cores: ``largest``, or less when that would
-    leave fewer than ``WINDOW`` chunks per core."""
-    return max(MIN_CHUNK, min(largest, -(-n // (max(jobs, 1) * WINDOW))))
+def chunk_sizes(n: int, jobs: int, largest: int = CHUNK) -> Iterator[int]:
+    """The sizes of the chunks that ``n`` items go out in on ``jobs`` cores.
+
+    Each chunk takes a share of what is left (``1 / (jobs * WINDOW)``), at most ``largest``
+    and at least ``MIN_CHUNK``: a small corpus still keeps every core busy, and chunks shrink
+    towards the end, so that no core waits long for the last chunk of another. In one
+    process, every chunk is the size of the first.
+    """
+    share = max(jobs, 1) * WINDOW
+    # In one process nothing waits for a last chunk: every chunk takes the first one's size.
+    fixed = jobs <= 1
+    left = n
+    while left > 0:
+        size = min(left, max(MIN_CHUNK, min(largest, -(-(n if fixed else left) // share))))
+        yield size
+        left -= size
 
 
 def _init(context: Any) -> None:
@@ -55,17 +67,22 @@ def _run_whole(fn: Callable[[Any, list[T]], R], chunk: list[T]) -> R:
 
 
 def ordered_chunks(
-    fn: Callable[[Any, list[T]], R], context: Any, items: Iterable[T], jobs: int, size: int
+    fn: Callable[[Any, list[T]], R],
+    context: Any,
+    items: Iterable[T],
+    jobs: int,
+    sizes: Iterable[int],
 ) -> Iterator[R]:
-    """``fn(context, chunk)`` for each run of ``size`` items, in order.
+    """``fn(context, chunk)`` for each run of items, in order; ``sizes`` (see
+    ``chunk_sizes``) says how many items each chunk takes, until the items run out.
 
-    Chunks run in-process when ``jobs`` is 1. Callers pick ``size`` (see ``chunk_size``)
-    and must not let their output depend on where chunks begin: the build re-slices the
-    chunks' Arrow tables into row groups of a fixed size.
+    Chunks run in-process when ``jobs`` is 1. Callers must not let their output depend on
+    where chunks begin: the build re-slices the chunks' Arrow tables into row groups of a
+    fixed size.
     """
-    iterator = iter(items)
+    chunks = _chunks(items, sizes)
     if jobs <= 1:
-        while chunk := list(itertools.islice(iterator, size)):
+        for chunk in chunks:
             yield fn(context, chunk)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -77,18 +94,27 @@ def ordered_chunks(
     thresholds = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
     try:
-        yield from _pooled(fn, context, iterator, jobs, size, method)
+        yield from _pooled(fn, context, chunks, jobs, method)
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 
+def _chunks(items: Iterable[T], sizes: Iterable[int]) -> Iterator[list[T]]:
+    """The items in chunks of the given sizes (of ``CHUNK`` items once the sizes run out)."""
+    iterator = iter(items)
+    for size in itertools.chain(sizes, itertools.repeat(CHUNK)):
+        chunk = list(itertools.islice(iterator, max(size, 1)))
+        if not chunk:
+            return
+        yield chunk
+
+
 def _pooled(
     fn: Callable[[Any, list[T]], R],
     context: Any,
-    iterator: Iterator[T],
+    chunks: Iterator[list[T]],
     jobs: int,
-    size: int,
     method: str,
 ) -> Iterator[R]:
     with ProcessPoolExecutor(
@@ -100,7 +126,7 @@ def _pooled(
         pending: deque[Future[R]] = deque()
 
         def submit() -> bool:
-            chunk = list(itertools.islice(iterator, size))
+            chunk = next(chunks, [])
             if chunk:
                 pending.append(pool.submit(_run_whole, fn, chunk))
             return bool(chunk)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import errno
 import importlib
+import itertools
 import sys
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpus_tools.errors import CorpusToolsError
+from corpus_tools.executor import MIN_CHUNK, chunk_sizes
 from corpus_tools.package.build import SHARD_NAME
 from tests.conftest import ROOT, load
 from tests.test_dataset import differences, snapshot
@@ -34,9 +38,9 @@ def test_build_is_byte_identical_at_any_number_of_jobs(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, row_group: int, groups: int
 ) -> None:
     """Chunks differ with the number of jobs; row groups and shards must not. With row groups
-    of 16, chunks of 16, 9 and 8 seeds (1, 2 and 3 jobs) end inside row groups and shards;
-    with row groups of 9, the chunks of 9 at 1 and 2 jobs are whole row groups, written as
-    they come, and those of 8 at 3 jobs are not."""
+    of 16, chunks of 16 (1 job), of 9 then 8 and last 5 (2 jobs) and of 8 (3 jobs) end inside
+    row groups and shards; with row groups of 9, the chunks of 9 are whole row groups,
+    written as they come, and the others are not."""
     from corpus_tools.package import build as build_module
 
     monkeypatch.setattr(build_module, "ROW_GROUP", row_group)
@@ -96,6 +100,29 @@ def test_without_the_file_hand_over_the_build_is_the_same(
     assert snapshot(project.build(tmp_path / "dist-2", jobs=2).output) == expected
 
 
+@settings(max_examples=300)
+@given(
+    st.integers(min_value=0, max_value=200_000),
+    st.integers(min_value=1, max_value=64),
+    st.integers(min_value=1, max_value=2000),
+)
+def test_chunks_cover_every_item_and_shrink_towards_the_end(
+    n: int, jobs: int, largest: int
+) -> None:
+    """Every item goes out once, in chunks of at most ``largest``. On several cores, chunks
+    only shrink, a corpus big enough gives every core a chunk, and the last chunks are
+    small, so that no core waits long for another's."""
+    sizes = list(chunk_sizes(n, jobs, largest))
+    assert sum(sizes) == n
+    assert all(1 <= size <= max(largest, MIN_CHUNK) for size in sizes)
+    if jobs > 1:
+        assert sizes == sorted(sizes, reverse=True)
+        assert len(sizes) >= min(jobs, -(-n // max(largest, MIN_CHUNK)))
+        assert all(size <= MIN_CHUNK for size in sizes[-jobs:])
+    else:
+        assert len(set(sizes[:-1])) <= 1  # one process: the same size until the last
+
+
 @pytest.mark.parametrize("run", [2, 5])
 def test_seeds_in_runs_get_the_answers_they_get_one_at_a_time(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run: int
@@ -137,3 +164,38 @@ def test_seeds_in_runs_get_the_answers_they_get_one_at_a_time(
     assert together.entries == alone.entries
     assert together.packed.table.equals(alone.packed.table)
     assert together.packed.stats == alone.packed.stats
+
+
+@pytest.fixture(scope="module")
+def records(corpus: Path) -> list[dict[str, object]]:
+    """The corpus's records, as the converter makes them."""
+    from corpus_tools.convert.rules import convert_seed
+    from corpus_tools.ingest.seeds import read_seed
+
+    project = load(corpus)
+    seeds = sorted((corpus / "seeds").iterdir())
+    return [dict(convert_seed(read_seed(path), project.profiles)) for path in seeds]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_a_row_groups_size_does_not_depend_on_how_its_rows_were_cut(
+    records: list[dict[str, object]], data: st.DataObject
+) -> None:
+    """The card's num_bytes adds up the row groups' sizes. A row group may be a slice of a
+    worker's table, or slices of several joined; its size must be that of a table built
+    afresh from its rows, or the card would change with --jobs."""
+    from corpus_tools.package.build import arrow_nbytes, arrow_schema
+
+    schema = arrow_schema(load(ROOT))
+    start = data.draw(st.integers(0, len(records) - 1))
+    stop = data.draw(st.integers(start + 1, len(records)))
+    inside = st.sets(st.integers(start + 1, stop - 1), max_size=3)
+    cuts = sorted(data.draw(inside)) if stop - start > 1 else []
+    bounds = [start, *cuts, stop]
+    whole = pa.Table.from_pylist(records, schema=schema)  # a worker's table: slices of it
+    pieces = [whole.slice(a, b - a) for a, b in itertools.pairwise(bounds)]
+    group = pa.concat_tables(pieces).combine_chunks()
+    expected = pa.Table.from_pylist(records[start:stop], schema=schema).nbytes
+    assert arrow_nbytes(group) == expected
+    assert arrow_nbytes(whole.slice(start, stop - start)) == expected

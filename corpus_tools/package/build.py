@@ -107,7 +107,7 @@ class ShardWriter:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = pq.ParquetWriter(path, self.schema, compression="zstd")
             self.shards.append(path)
-        self.num_bytes += group.nbytes
+        self.num_bytes += arrow_nbytes(group)
         self._writer.write_table(group)
         del whole, group
         release_memory()
@@ -137,6 +137,37 @@ class ShardWriter:
             path.rename(self.folder / name)
             names.append(name)
         return names
+
+
+def arrow_nbytes(table: Any) -> int:
+    """``table.nbytes`` as a table built afresh from the same rows reports it.
+
+    A row group may be a slice of a worker's table, or slices joined, depending on where the
+    chunks fell (and so on ``--jobs``); Arrow's own count then includes parts of buffers
+    that a fresh table would not have, such as a validity bitmap the slice has no null for.
+    This count depends only on the values, so the card's size does not change with jobs.
+    """
+    return sum(_array_nbytes(column.combine_chunks()) for column in table.columns)
+
+
+def _array_nbytes(array: Any) -> int:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(array)
+    kind = array.type
+    # Counted as Arrow counts a fresh array: a validity bitmap only with nulls (and none for
+    # a struct itself), 4-byte offsets per value, and the values each refers to.
+    bitmap = (n + 7) // 8 if array.null_count else 0
+    if pa.types.is_struct(kind):
+        return sum(_array_nbytes(array.field(i)) for i in range(kind.num_fields))
+    if pa.types.is_list(kind):
+        return bitmap + 4 * n + _array_nbytes(array.flatten())
+    if pa.types.is_string(kind):
+        return bitmap + 4 * n + int(pc.sum(pc.binary_length(array)).as_py() or 0)
+    if pa.types.is_boolean(kind):
+        return bitmap + (n + 7) // 8
+    return bitmap + n * int(kind.bit_width) // 8
 
 
 def release_memory() -> None:

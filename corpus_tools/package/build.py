@@ -147,7 +147,13 @@ def arrow_nbytes(table: Any) -> int:
     that a fresh table would not have, such as a validity bitmap the slice has no null for.
     This count depends only on the values, so the card's size does not change with jobs.
     """
-    return sum(_array_nbytes(column.combine_chunks()) for column in table.columns)
+    total = 0
+    for column in table.columns:
+        # One chunk is taken as it is: combining would copy it.
+        total += _array_nbytes(
+            column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
+        )
+    return total
 
 
 def _array_nbytes(array: Any) -> int:

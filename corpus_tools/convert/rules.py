@@ -315,7 +315,8 @@ def convert_run(seeds: Sequence[Seed], profiles: ProfileSet) -> list[Converted |
     The seeds go through the conversion one step at a time (decode, detect, walk, assemble),
     each step over the whole run: a step's code stays in the processor's caches while it
     runs, instead of being pushed out by the steps of a seed's whole journey. The results are
-    the same; a build spends about a seventh less CPU on them.
+    the same; the per-seed work of a build takes 15-25% less CPU in runs of 128
+    (``benchmarks/RESULTS.md``).
     """
     runs = [_Conversion(seed, profiles) for seed in seeds]
     for step in _STEPS:

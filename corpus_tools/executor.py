@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 # Items per chunk: large enough that per-chunk costs (pickling, Arrow conversion, IPC) fade,
-# small enough that a small corpus still keeps every core busy (see chunk_sizes).
+# small enough that a small corpus still keeps every core busy (see chunk_size).
 CHUNK = 256
 MIN_CHUNK = 8
 WINDOW = 4
@@ -39,20 +39,10 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def chunk_sizes(n: int, jobs: int, largest: int = CHUNK) -> Iterator[int]:
-    """The sizes of the chunks that ``n`` items go out in on ``jobs`` cores: ``largest``, or
-    less when that would leave fewer than ``WINDOW`` chunks per core (a small corpus still
-    keeps every core busy); the last chunk takes what is left.
-
-    Chunks that shrink towards the end would keep the cores finishing together, but at
-    most one chunk per core is at stake (about 0.5% of a 100k build), and the build then
-    joins row groups from pieces of chunks: 35 MiB more at its peak, measured at 100k.
-    """
-    size = max(MIN_CHUNK, min(largest, -(-n // (max(jobs, 1) * WINDOW))))
-    left = n
-    while left > 0:
-        yield min(size, left)
-        left -= size
+def chunk_size(n: int, jobs: int, largest: int = CHUNK) -> int:
+    """Items per chunk for ``n`` items on ``jobs`` cores: ``largest``, or less when that would
+    leave fewer than ``WINDOW`` chunks per core."""
+    return max(MIN_CHUNK, min(largest, -(-n // (max(jobs, 1) * WINDOW))))
 
 
 def _init(context: Any) -> None:
@@ -65,22 +55,17 @@ def _run_whole(fn: Callable[[Any, list[T]], R], chunk: list[T]) -> R:
 
 
 def ordered_chunks(
-    fn: Callable[[Any, list[T]], R],
-    context: Any,
-    items: Iterable[T],
-    jobs: int,
-    sizes: Iterable[int],
+    fn: Callable[[Any, list[T]], R], context: Any, items: Iterable[T], jobs: int, size: int
 ) -> Iterator[R]:
-    """``fn(context, chunk)`` for each run of items, in order; ``sizes`` (see
-    ``chunk_sizes``) says how many items each chunk takes, until the items run out.
+    """``fn(context, chunk)`` for each run of ``size`` items, in order.
 
-    Chunks run in-process when ``jobs`` is 1. Callers must not let their output depend on
-    where chunks begin: the build re-slices the chunks' Arrow tables into row groups of a
-    fixed size.
+    Chunks run in-process when ``jobs`` is 1. Callers pick ``size`` (see ``chunk_size``)
+    and must not let their output depend on where chunks begin: the build re-slices the
+    chunks' Arrow tables into row groups of a fixed size.
     """
-    chunks = _chunks(items, sizes)
+    iterator = iter(items)
     if jobs <= 1:
-        for chunk in chunks:
+        while chunk := list(itertools.islice(iterator, size)):
             yield fn(context, chunk)
         return
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -92,27 +77,18 @@ def ordered_chunks(
     thresholds = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
     try:
-        yield from _pooled(fn, context, chunks, jobs, method)
+        yield from _pooled(fn, context, iterator, jobs, size, method)
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
 
 
-def _chunks(items: Iterable[T], sizes: Iterable[int]) -> Iterator[list[T]]:
-    """The items in chunks of the given sizes (of ``CHUNK`` items once the sizes run out)."""
-    iterator = iter(items)
-    for size in itertools.chain(sizes, itertools.repeat(CHUNK)):
-        chunk = list(itertools.islice(iterator, max(size, 1)))
-        if not chunk:
-            return
-        yield chunk
-
-
 def _pooled(
     fn: Callable[[Any, list[T]], R],
     context: Any,
-    chunks: Iterator[list[T]],
+    iterator: Iterator[T],
     jobs: int,
+    size: int,
     method: str,
 ) -> Iterator[R]:
     with ProcessPoolExecutor(
@@ -124,7 +100,7 @@ def _pooled(
         pending: deque[Future[R]] = deque()
 
         def submit() -> bool:
-            chunk = next(chunks, [])
+            chunk = list(itertools.islice(iterator, size))
             if chunk:
                 pending.append(pool.submit(_run_whole, fn, chunk))
             return bool(chunk)

@@ -109,13 +109,13 @@ def test_blocks_the_converter_calls_clean_hold_no_furniture(text: str) -> None:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(st.one_of(TEXT, st.binary(max_size=40).map(bytes.hex)), max_size=6))
-def test_a_run_of_seeds_converts_as_each_seed_alone(texts: list[str]) -> None:
+@given(st.lists(st.one_of(TEXT.map(str.encode), st.binary(max_size=40)), max_size=6))
+@example([b"Headline\nA paragraph.", b"", b"\xff", b"A\x00B", b"Leave a Comment"])
+def test_a_run_of_seeds_converts_as_each_seed_alone(contents: list[bytes]) -> None:
     """The build converts seeds a run at a time, step by step: every seed's record, clean
-    blocks or error must be what converting it alone gives, whatever its neighbours do."""
-    seeds = [
-        Seed(f"{i:03d}_0123456789abcdef.txt", f"s{i}", t.encode()) for i, t in enumerate(texts)
-    ]
+    blocks or error must be what converting it alone gives, whatever its neighbours do
+    (empty, undecodable, binary or bodiless ones among them)."""
+    seeds = [Seed(f"{i:03d}_0123456789abcdef.txt", f"s{i}", c) for i, c in enumerate(contents)]
     together = convert_run(seeds, PROFILES)
     assert len(together) == len(seeds)
     for seed, result in zip(seeds, together, strict=True):

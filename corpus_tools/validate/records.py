@@ -375,7 +375,7 @@ def validate_seeds(
     failures are problems too. With ``pack``/``absorb``, each chunk's valid records are
     packed in the worker and absorbed here in seed order (how the build writes them), in
     chunks of at most ``largest_chunk`` seeds (the executor's default otherwise)."""
-    from corpus_tools.executor import CHUNK, chunk_sizes, ordered_chunks
+    from corpus_tools.executor import CHUNK, chunk_size, ordered_chunks
     from corpus_tools.ingest.seeds import seed_names
 
     report = Report(target=project.show(folder), keep_checked=keep_checked, warning_cap=warning_cap)
@@ -383,11 +383,11 @@ def validate_seeds(
     shown = project.show(folder)
     prefix = "" if shown == "." else shown.rstrip("/") + "/"
     names = seed_names(folder)
-    sizes = chunk_sizes(len(names), jobs, largest_chunk or CHUNK)
+    size = chunk_size(len(names), jobs, largest_chunk or CHUNK)
     jobs_in = _handed_out(names, folder, prefix)
     importing: threading.Thread | None = None
     try:
-        for chunk in ordered_chunks(_seed_chunk, (project, pack), jobs_in, jobs, sizes):
+        for chunk in ordered_chunks(_seed_chunk, (project, pack), jobs_in, jobs, size):
             if importing is None and jobs > 1:
                 # The workers exist by now (a thread started before they fork could leave
                 # them a held lock): the table checks' imports run while they work.

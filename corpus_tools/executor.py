@@ -45,8 +45,10 @@ def chunk_size(n: int, jobs: int, largest: int = CHUNK) -> int:
     return max(MIN_CHUNK, min(largest, -(-n // (max(jobs, 1) * WINDOW))))
 
 
-def _init(context: Any) -> None:
+def _init(context: Any, setup: Callable[[], None] | None) -> None:
     gc.set_threshold(*GC_THRESHOLDS)
+    if setup is not None:
+        setup()
     _state["context"] = context
 
 
@@ -55,13 +57,19 @@ def _run_whole(fn: Callable[[Any, list[T]], R], chunk: list[T]) -> R:
 
 
 def ordered_chunks(
-    fn: Callable[[Any, list[T]], R], context: Any, items: Iterable[T], jobs: int, size: int
+    fn: Callable[[Any, list[T]], R],
+    context: Any,
+    items: Iterable[T],
+    jobs: int,
+    size: int,
+    setup: Callable[[], None] | None = None,
 ) -> Iterator[R]:
     """``fn(context, chunk)`` for each run of ``size`` items, in order.
 
     Chunks run in-process when ``jobs`` is 1. Callers pick ``size`` (see ``chunk_size``)
     and must not let their output depend on where chunks begin: the build re-slices the
-    chunks' Arrow tables into row groups of a fixed size.
+    chunks' Arrow tables into row groups of a fixed size. ``setup`` runs once in each worker
+    process, before its first chunk (never in this process).
     """
     iterator = iter(items)
     if jobs <= 1:
@@ -77,7 +85,7 @@ def ordered_chunks(
     thresholds = gc.get_threshold()
     gc.set_threshold(*GC_THRESHOLDS)
     try:
-        yield from _pooled(fn, context, iterator, jobs, size, method)
+        yield from _pooled(fn, context, iterator, jobs, size, method, setup)
     finally:
         gc.set_threshold(*thresholds)
         gc.unfreeze()
@@ -90,12 +98,13 @@ def _pooled(
     jobs: int,
     size: int,
     method: str,
+    setup: Callable[[], None] | None,
 ) -> Iterator[R]:
     with ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),
         initializer=_init,
-        initargs=(context,),
+        initargs=(context, setup),
     ) as pool:
         pending: deque[Future[R]] = deque()
 

@@ -190,3 +190,53 @@ def test_a_row_groups_size_does_not_depend_on_how_its_rows_were_cut(
     expected = pa.Table.from_pylist(records[start:stop], schema=schema).nbytes
     assert arrow_nbytes(group) == expected
     assert arrow_nbytes(whole.slice(start, stop - start)) == expected
+
+
+def _worker_pid(context: object, chunk: list[int]) -> list[tuple[int, bool]]:
+    import os
+
+    return [(os.getpid(), bool(os.environ.get("CT_SETUP_RAN"))) for _ in chunk]
+
+
+def _mark_setup() -> None:
+    import os
+
+    os.environ["CT_SETUP_RAN"] = "1"
+
+
+def test_worker_setup_runs_in_each_worker_and_never_here() -> None:
+    """A worker's setup (the build's: pyarrow told that pandas is not there) must not touch
+    the calling process, which may be a user's program."""
+    import os
+
+    from corpus_tools.executor import ordered_chunks
+
+    here = list(itertools.chain(*ordered_chunks(_worker_pid, None, range(6), 1, 2, _mark_setup)))
+    assert here == [(os.getpid(), False)] * 6
+    assert "CT_SETUP_RAN" not in os.environ
+    pooled = list(itertools.chain(*ordered_chunks(_worker_pid, None, range(40), 2, 2, _mark_setup)))
+    assert len(pooled) == 40
+    assert all(ran and pid != os.getpid() for pid, ran in pooled)
+
+
+def test_build_workers_do_not_import_pandas_yet_can() -> None:
+    """pyarrow imports pandas (0.4 s of CPU) on its first list conversion; a build worker is
+    spared it, and pandas still works there if anything asks for it."""
+    import subprocess
+
+    script = """
+import sys
+import pyarrow as pa
+from corpus_tools.package.build import arrow_without_pandas
+arrow_without_pandas()
+kind = pa.struct([("kind", pa.string()), ("text", pa.string())])
+schema = pa.schema([("a", pa.string()), ("n", pa.int64()), ("body", pa.list_(kind))])
+table = pa.Table.from_pylist([{"a": "x", "n": 1, "body": [{"kind": "p", "text": "t"}]}], schema)
+print("pandas" in sys.modules)
+import pandas
+print(table.to_pandas()["a"].tolist())
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True
+    )
+    assert done.stdout.split("\n")[:2] == ["False", "['x']"]

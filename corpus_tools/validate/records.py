@@ -370,11 +370,13 @@ def validate_seeds(
     keep_checked: bool = True,
     warning_cap: int | None = None,
     largest_chunk: int | None = None,
+    worker_setup: Callable[[], None] | None = None,
 ) -> Report:
     """Convert every seed on ``jobs`` cores, check the records, then the table; conversion
     failures are problems too. With ``pack``/``absorb``, each chunk's valid records are
     packed in the worker and absorbed here in seed order (how the build writes them), in
-    chunks of at most ``largest_chunk`` seeds (the executor's default otherwise)."""
+    chunks of at most ``largest_chunk`` seeds (the executor's default otherwise).
+    ``worker_setup`` runs once in each worker process."""
     from corpus_tools.executor import CHUNK, chunk_size, ordered_chunks
     from corpus_tools.ingest.seeds import seed_names
 
@@ -387,7 +389,8 @@ def validate_seeds(
     jobs_in = _handed_out(names, folder, prefix)
     importing: threading.Thread | None = None
     try:
-        for chunk in ordered_chunks(_seed_chunk, (project, pack), jobs_in, jobs, size):
+        chunks = ordered_chunks(_seed_chunk, (project, pack), jobs_in, jobs, size, worker_setup)
+        for chunk in chunks:
             if importing is None and jobs > 1:
                 # The workers exist by now (a thread started before they fork could leave
                 # them a held lock): the table checks' imports run while they work.

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 # Rows per parquet shard: about 100-300 MB of news articles, and a stable layout.
 SHARD_ROWS = 50_000
 ROW_GROUP = 1000
+# Freed memory is given back to the system after every this many row groups (see
+# release_memory). At 100k, doing it after each one took 2.05 s of the main process's system
+# time against 1.41 s, with the same peak RSS (251 MiB); never doing it let RSS grow.
+RELEASE_EVERY = 8
 # A refused build lists at most this many warnings of each code (validate lists them all).
 WARNING_CAP = 1000
 SHARD_NAME = "data/train-{index:05d}-of-{total:05d}.parquet"
@@ -75,6 +79,7 @@ class ShardWriter:
         self._buffered = 0
         self._writer: Any = None
         self._in_shard = 0
+        self._groups = 0
 
     def write(self, table: Any) -> None:
         """Queue a table of records; full row groups are written at once."""
@@ -110,7 +115,9 @@ class ShardWriter:
         self.num_bytes += arrow_nbytes(group)
         self._writer.write_table(group)
         del whole, group
-        release_memory()
+        self._groups += 1
+        if self._groups % RELEASE_EVERY == 0:
+            release_memory()
         self.rows += group_rows
         self._in_shard += group_rows
         if self._in_shard >= SHARD_ROWS:
@@ -177,11 +184,12 @@ def _array_nbytes(array: Any) -> int:
 
 
 def release_memory() -> None:
-    """Give the memory of the last row group back to the system.
+    """Give the memory of the last row groups back to the system.
 
     Arrow's allocator and glibc's malloc keep freed blocks for reuse; with row groups of a
     few tens of megabytes coming and going, what they keep grew with the corpus. Both are
-    asked to return it (a few milliseconds per row group).
+    asked to return it (a few milliseconds, and the next row groups fault their memory in
+    afresh: hence only every ``RELEASE_EVERY`` row groups).
     """
     import pyarrow as pa
 

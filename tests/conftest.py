@@ -14,10 +14,17 @@ from pathlib import Path
 import httpx2
 import pytest
 from huggingface_hub.errors import HfHubHTTPError
+from hypothesis import settings
 
 from corpus_tools.convert.profiles import ProfileSet, load_profiles
 from corpus_tools.project import Project
 from corpus_tools.record import Record
+
+# No per-example deadline in property tests: speed is measured by benchmarks/, and on a
+# shared machine one example of a 0.2 ms test once took 318 ms (a stalled virtual CPU),
+# which hypothesis reported as a failure. Tests that set their own settings inherit this.
+settings.register_profile("corpus-tools", deadline=None)
+settings.load_profile("corpus-tools")
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

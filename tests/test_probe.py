@@ -104,6 +104,23 @@ def test_detection_probes_answer_as_the_regex_does(text: str) -> None:
 
 
 @settings(max_examples=300)
+@given(_TEXTS, st.booleans())
+@example("Rahnam\u00a0International  News Agency", False)  # normalising joins the pieces
+@example("presstv.ir", True)
+@example("PressTV\u2009.ir", False)  # apart in the bytes and in the text
+def test_detection_probes_answer_from_source_bytes_as_the_regex_does(raw: str, bom: bool) -> None:
+    """With the bytes a text was normalised from, probes still answer as the regex on the
+    normalised text: odd and repeated spaces, CRs and a byte-order mark change nothing."""
+    raw = ("\ufeff" if bom else "") + raw.replace("\n", "\r\n", 1)
+    text = "\n".join(normalise(raw))
+    probes = [Probe.of(pattern) for pattern in DETECT]
+    assert any(p._pieces for p in probes)  # the source is asked
+    view = TextView(text, None, None, raw.encode("utf-8"))
+    for probe in probes:
+        assert probe.search(view) == (probe.pattern.search(text) is not None), probe.pattern
+
+
+@settings(max_examples=300)
 @given(_TEXTS.map(lambda t: " ".join(t.split())))
 def test_joined_rules_match_a_line_exactly_when_one_rule_does(line: str) -> None:
     for profile in PROFILES:

@@ -69,14 +69,18 @@ class TextView:
     """One text with the derived forms that probes ask for, each computed at most once.
 
     ``leaders``: the literals that line-start probes will ask about (``led``); ``lines``: the
-    text split at its newlines, when the caller has them already.
+    text split at its newlines, when the caller has them already; ``source``: the UTF-8 bytes
+    that the text was normalised from (``ingest.text.normalise``, which changes whitespace
+    only), when the caller has them.
     """
 
     text: str
     leaders: Leaders | None = None
     lines: list[str] | None = field(default=None, repr=False)
+    source: bytes | None = field(default=None, repr=False)
     _lowered: bytes | None = field(default=None, repr=False)
     _foldable: bool | None = field(default=None, repr=False)
+    _source_lowered: bytes | None = field(default=None, repr=False)
     _lines: str | None = field(default=None, repr=False)
     _led: set[str] | None = field(default=None, repr=False)
 
@@ -91,16 +95,27 @@ class TextView:
             self._led = self.leaders.starting(lines)
         return literal in self._led
 
+    def foldable(self) -> bool:
+        """Whether ASCII lower-casing can rule a case-insensitive match of an ASCII literal
+        out (see ``_FOLD_EXCEPTIONS``)."""
+        if self._foldable is None:
+            text = self.text
+            self._foldable = text.isascii() or not any(c in text for c in _FOLD_EXCEPTIONS)
+        return self._foldable
+
     def lowered(self) -> bytes | None:
         """The text as UTF-8 with ASCII letters lower-cased (much faster than str.lower()), or
         None when folding cannot rule a case-insensitive match out."""
-        if self._foldable is None:
-            self._foldable = self.text.isascii() or not any(
-                c in self.text for c in _FOLD_EXCEPTIONS
-            )
-            if self._foldable:
-                self._lowered = self.text.encode("utf-8", "surrogatepass").lower()
+        if self._lowered is None and self.foldable():
+            self._lowered = self.text.encode("utf-8", "surrogatepass").lower()
         return self._lowered
+
+    def source_lowered(self) -> bytes | None:
+        """``source`` with ASCII letters lower-cased, or None (no source, or folding cannot
+        rule a match out: the source holds the text's characters, whitespace aside)."""
+        if self._source_lowered is None and self.source is not None and self.foldable():
+            self._source_lowered = self.source.lower()
+        return self._source_lowered
 
     def with_newline(self) -> str:
         """The text after a newline, so that every line start follows a ``\\n``."""
@@ -122,6 +137,10 @@ class Probe:
     # Every match begins with the (case-sensitive) literal, right after the line start: no
     # match starts before the literal's first occurrence, where the search may then begin.
     leads: bool = False
+    # The literal's whitespace-free pieces as UTF-8 (lower-cased when folded), to look for
+    # in a view's source bytes; empty when the source cannot be trusted to answer.
+    _pieces: tuple[bytes, ...] = field(default=(), repr=False)
+    _whole: bool = field(default=False, repr=False)  # the one piece is the whole literal
 
     @classmethod
     def of(cls, pattern: re.Pattern[str]) -> Probe:
@@ -138,7 +157,17 @@ class Probe:
             and not folded
             and _leading_literal(pattern) == literal
         )
-        return cls(pattern, literal, folded, lowered, line_start, leads)
+        pieces: tuple[bytes, ...] = ()
+        whole = False
+        # Only a leading byte-order mark is dropped by normalising: a literal with one is
+        # looked for in the text alone. Unfolded literals with whitespace gain nothing from
+        # the source: the text itself is as cheap to search.
+        if literal is not None and "\ufeff" not in literal:
+            words = literal.split()
+            whole = words == [literal]
+            if folded or whole:
+                pieces = tuple((w.lower() if folded else w).encode("utf-8") for w in words)
+        return cls(pattern, literal, folded, lowered, line_start, leads, pieces, whole)
 
     @property
     def cost(self) -> int:
@@ -162,6 +191,25 @@ class Probe:
             return lowered is None or self._folded_literal in lowered
         return self.literal in text
 
+    def present(self, view: TextView) -> bool:
+        """``possible`` for a view: False only when the required literal is absent.
+
+        With the view's source bytes, most answers come from them without the lowered text
+        (which would cost an encoding of the whole text): normalising changes whitespace only,
+        so each whitespace-free piece of the literal is in the source if it is in the text,
+        and a literal without whitespace is in the text exactly when it is in the source.
+        """
+        if self.literal is None:
+            return True
+        if self._pieces and view.source is not None:
+            haystack = view.source_lowered() if self.folded else view.source
+            if haystack is not None:
+                if not all(piece in haystack for piece in self._pieces):
+                    return False
+                if self._whole:
+                    return True
+        return self.possible(view.text, view.lowered() if self.folded else None)
+
     def search(self, view: TextView) -> bool:
         """Whether the pattern occurs anywhere in the text (``pattern.search``)."""
         if self.leads:
@@ -171,7 +219,7 @@ class Probe:
             # In "\n" + text, the newline before text[at] stands at index at.
             at = view.text.find(self.literal)
             return at >= 0 and self.line_start.search(view.with_newline(), at) is not None
-        if not self.possible(view.text, view.lowered() if self.folded else None):
+        if not self.present(view):
             return False
         if self.line_start is not None:
             return self.line_start.search(view.with_newline()) is not None

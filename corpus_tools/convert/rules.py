@@ -85,14 +85,17 @@ class _Draft:
         self.source_map.append({"line": line, "start": piece.start, "end": piece.end, "path": path})
 
 
-def pick_profile(text: str, profiles: ProfileSet, lines: list[str] | None = None) -> Profile:
+def pick_profile(
+    text: str, profiles: ProfileSet, lines: list[str] | None = None, source: bytes | None = None
+) -> Profile:
     """The profile with the most distinct detection patterns matching, at least its minimum
     score; the generic fallback when none has that much evidence. ``lines``: the text split
-    at its newlines, when the caller has them."""
+    at its newlines, ``source``: the UTF-8 bytes it was normalised from, when the caller has
+    them."""
     best: Profile | None = None
     best_score = 0
     # Derived forms of the text (lowered, line starts) are computed once, for all profiles.
-    view = TextView(text, profiles.leaders, lines)
+    view = TextView(text, profiles.leaders, lines, source)
     for profile in profiles:
         if profile.id == GENERIC or not profile.detect:
             continue
@@ -350,8 +353,11 @@ def _read_lines(conversion: _Conversion) -> None:
 
 
 def _detect(conversion: _Conversion) -> None:
-    lines = conversion.lines
-    conversion.draft = _Draft(profile=pick_profile("\n".join(lines), conversion.profiles, lines))
+    lines, profiles = conversion.lines, conversion.profiles
+    # The seed's bytes answer most literal tests (see Probe.present): decode() gave the text
+    # that normalise() made these lines of.
+    profile = pick_profile("\n".join(lines), profiles, lines, conversion.seed.data)
+    conversion.draft = _Draft(profile=profile)
 
 
 def _lay_out(conversion: _Conversion) -> None:

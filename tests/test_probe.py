@@ -82,6 +82,11 @@ def test_normalise_is_the_documented_regex(text: str) -> None:
     assert normalise(text) == _reference_normalise(text)
 
 
+@given(st.text(alphabet=st.sampled_from([*ODD_SPACES, " ", "\n", "\u3001", "\u2000", "a"])))
+def test_normalise_with_the_source_bytes_gives_the_same_lines(text: str) -> None:
+    assert normalise(text, text.encode("utf-8")) == _reference_normalise(text)
+
+
 @settings(max_examples=300)
 @given(_TEXTS)
 # The literal first inside a line, then at a line start (the search starts at the first).

@@ -349,7 +349,7 @@ class _Conversion:
 def _read_lines(conversion: _Conversion) -> None:
     seed = conversion.seed
     conversion.seed_id = check_name(seed.name, seed.path).group("id")
-    conversion.lines = normalise(decode(seed))
+    conversion.lines = normalise(decode(seed), seed.data)
 
 
 def _detect(conversion: _Conversion) -> None:

@@ -487,10 +487,12 @@ def _finish(
     schema_name = "article.schema.json"
     (folder / schema_name).write_bytes(project.schema.raw)
     released = [r["date"] for r in history if r["version"] == version]
+    # Shards are read once for their digests, which Croissant and the manifest both record.
+    digests = {name: file_sha256(folder / name) for name in shards}
     croissant = build_croissant(
         project.meta,
         version,
-        [(name, file_sha256(folder / name)) for name in shards],
+        list(digests.items()),
         project.schema,
         date_published=released[0] if released else None,
     )
@@ -506,7 +508,7 @@ def _finish(
     (folder / "README.md").write_text(card, encoding="utf-8", newline="\n")
     if needs_id_lists(stats):  # the card lists at most ID_LIST_CAP ids and links here
         (folder / ID_LISTS).write_text(dumps(id_lists(stats)), encoding="utf-8", newline="\n")
-    current["files"] = file_checksums(folder)
+    current["files"] = file_checksums(folder, known=digests)
     with (folder / MANIFEST).open("w", encoding="utf-8", newline="\n") as out:
         out.writelines(dump_lines(current, record_lines=spooled_lines()))
 
@@ -519,7 +521,7 @@ def build(
     jobs: int = 1,
 ) -> BuildResult:
     """Validate the seeds and write the dataset to ``output`` (replaced only on success)."""
-    from corpus_tools.package.manifest import MANIFEST, file_checksums
+    from corpus_tools.package.manifest import MANIFEST, file_sizes
 
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -532,7 +534,7 @@ def build(
         if report.failed():
             raise BuildRefused(report)
         checkpoint("build.written")  # everything staged, dist/ untouched
-        files = tuple([*sorted(file_checksums(staging)), MANIFEST])
+        files = tuple([*sorted(file_sizes(staging)), MANIFEST])
         replace_folder(staging, output)
     except OSError as exc:
         where = Path(exc.filename) if isinstance(exc.filename, str) else output

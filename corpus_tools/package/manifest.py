@@ -145,13 +145,21 @@ def data_manifest(
     }
 
 
-def file_checksums(folder: Path) -> dict[str, dict[str, Any]]:
-    """sha256 and size of every file below folder except the manifest itself."""
+def file_checksums(folder: Path, known: dict[str, str] | None = None) -> dict[str, dict[str, Any]]:
+    """sha256 and size of every file below folder except the manifest itself; ``known``:
+    sha256 digests already taken, by relative path (a shard is not read twice)."""
+    known = known or {}
     return {
-        path.relative_to(folder).as_posix(): {
-            "sha256": file_sha256(path),
-            "bytes": path.stat().st_size,
-        }
+        name: {"sha256": known.get(name) or file_sha256(folder / name), "bytes": size}
+        for name, size in file_sizes(folder).items()
+    }
+
+
+def file_sizes(folder: Path) -> dict[str, int]:
+    """The size of every file below folder except the manifest itself, by relative path, in
+    path order."""
+    return {
+        path.relative_to(folder).as_posix(): path.stat().st_size
         for path in sorted(folder.rglob("*"))
         if path.is_file() and path.relative_to(folder).as_posix() != MANIFEST
     }

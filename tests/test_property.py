@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
@@ -126,3 +128,30 @@ def test_a_run_of_seeds_converts_as_each_seed_alone(contents: list[bytes]) -> No
             assert result.one_line() == error.one_line()
         else:
             assert result == alone
+
+
+_SEED_NAMES = st.lists(
+    st.builds(
+        lambda order, hexid, tail: f"{order}_{hexid}{tail}",
+        st.sampled_from(["000", "007", "999", "1000", "0012", "12", "00a"]),
+        st.sampled_from(["0123456789abcdef", "fedcba9876543210", "0123456789ABCDEF"]),
+        st.sampled_from([".txt", ".txt", ".txt", ".md", ".txt\n"]),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(_SEED_NAMES)
+def test_seed_names_come_in_seed_order(names: list[str]) -> None:
+    """Order numbers of any widths, and names that are not seeds' (which sort first)."""
+    from corpus_tools.ingest.seeds import _order, seed_names
+
+    folder = Path(tempfile.mkdtemp())
+    try:
+        for name in set(names):
+            (folder / name).write_text("x", encoding="utf-8")
+        expected = sorted(set(names), key=_order)
+        assert list(seed_names(folder)) == expected
+    finally:
+        shutil.rmtree(folder)

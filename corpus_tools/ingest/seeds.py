@@ -131,7 +131,7 @@ def _in_seed_order(names: list[str]) -> bool:
 
 def _one_width(names: list[str]) -> bool:
     """Whether every name is a seed name of one length, so of one order-number width: such
-    names in text order are in seed order. One regex pass over them all (a third of the time
+    names in text order are in seed order. One regex pass over them all (half the time
     of a match per name: this runs before any worker can start)."""
     width = len(names[0]) - len("_0123456789abcdef.txt") if names else 0
     if width < 3 or any(len(name) != len(names[0]) for name in names):

@@ -323,8 +323,8 @@ def with_text(project: Project, table: Any) -> Any:
     """A packed table with its ``text`` column again, joined from ``body``.
 
     Nearly half of a record's bytes are its text, which its body blocks hold already: the
-    workers leave it out, and so write (and this process maps) half the bytes, while joining
-    the texts here is one pass at memory speed.
+    workers leave it out, and so write (and this process maps) nearly half the bytes less,
+    while joining the texts here is one pass at memory speed.
     """
     import pyarrow as pa
     import pyarrow.compute as pc

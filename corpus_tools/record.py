@@ -5,6 +5,11 @@ from __future__ import annotations
 
 from typing import Literal, TypedDict
 
+# A record's text is its body blocks' texts joined by a blank line (the schema's "text"): the
+# converter joins them so, the table check holds records to it, and the build rebuilds the
+# text from the body with it.
+TEXT_JOIN = "\n\n"
+
 
 class OutletRef(TypedDict):
     """The outlet as the record names it (must agree with the outlet registry)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -144,14 +145,20 @@ _SEED_NAMES = st.lists(
 
 @given(_SEED_NAMES)
 def test_seed_names_come_in_seed_order(names: list[str]) -> None:
-    """Order numbers of any widths, and names that are not seeds' (which sort first)."""
-    from corpus_tools.ingest.seeds import _order, seed_names
+    """By order number (999 before 1000, 0012 with 012), then by name; names that are not
+    seeds' (too few digits, a letter, upper-case hex, another extension) come first."""
+    from corpus_tools.ingest.seeds import seed_names
+
+    def key(name: str) -> tuple[int, str]:
+        # As SEED_NAME takes them: its "$" lets a final newline through.
+        seed = re.fullmatch(r"([0-9]{3,})_[0-9a-f]{16}\.txt\n?", name)
+        return (int(seed[1]), name) if seed else (-1, name)
 
     folder = Path(tempfile.mkdtemp())
     try:
         for name in set(names):
             (folder / name).write_text("x", encoding="utf-8")
-        expected = sorted(set(names), key=_order)
+        expected = sorted(set(names), key=key)
         assert list(seed_names(folder)) == expected
     finally:
         shutil.rmtree(folder)

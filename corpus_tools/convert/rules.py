@@ -14,7 +14,7 @@ from corpus_tools.convert.profiles import GENERIC, SEPARATORS, Plan, Profile, Pr
 from corpus_tools.errors import ConversionError, UsageError
 from corpus_tools.ingest.seeds import Seed, check_name, decode
 from corpus_tools.ingest.text import normalise
-from corpus_tools.record import Block, Boilerplate, Record, SourceMapEntry
+from corpus_tools.record import TEXT_JOIN, Block, Boilerplate, Record, SourceMapEntry
 from corpus_tools.schema import Schema
 
 # The places a rule can fill once, and the body block kinds: both derived from the schema.
@@ -375,7 +375,7 @@ def _assemble(conversion: _Conversion) -> None:
     if not any(block["kind"] != "subheading" for block in draft.body):
         non_blank = sum(1 for line in conversion.lines if line)
         raise ConversionError("no-body", file=seed.path, lines=non_blank, profile=profile.id)
-    text = "\n\n".join(block["text"] for block in draft.body)
+    text = TEXT_JOIN.join(block["text"] for block in draft.body)
     outlet = profile.outlet
     fields = draft.fields
     conversion.record = {

@@ -308,11 +308,6 @@ def pack_records(project: Project, records: list[Any]) -> Packed:
     return Packed(pa.Table.from_pylist(records, schema=_packed_schema(project)), stats)
 
 
-# A record's text is its body blocks' texts joined by this (the converter makes it so, and the
-# table check's text-mismatch holds every record of a build to it).
-TEXT_JOIN = "\n\n"
-
-
 def _packed_schema(project: Project) -> Any:
     """The records' Arrow schema without ``text``: the tables that workers hand over."""
     schema = arrow_schema(project)
@@ -328,6 +323,8 @@ def with_text(project: Project, table: Any) -> Any:
     """
     import pyarrow as pa
     import pyarrow.compute as pc
+
+    from corpus_tools.record import TEXT_JOIN
 
     schema = arrow_schema(project)
     texts = [

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from corpus_tools.convert.rules import furniture_rule
 from corpus_tools.ingest.seeds import SEED_NAME
 from corpus_tools.problems import sentence
+from corpus_tools.record import TEXT_JOIN
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,7 +93,8 @@ def compact_row(
         "text_words": record["word_count"] if from_seed else len(text.split()),
         "text_chars": len(text),
         # The converter makes a seed's text by this very join.
-        "text_is_body": from_seed or text == "\n\n".join(block["text"] for block in record["body"]),
+        "text_is_body": from_seed
+        or text == TEXT_JOIN.join(block["text"] for block in record["body"]),
         "language": record["language"],
         "furniture_block": furniture,
     }

@@ -149,6 +149,10 @@ class Profile:
         default_factory=dict, compare=False, repr=False
     )
     _caps: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+    # Plans by (zone, first line of its zone), indexed by word count up to the cap.
+    _by_words: dict[tuple[str, bool], tuple[Plan, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @cached_property
     def first_line_furniture(self) -> bool:
@@ -182,6 +186,17 @@ class Profile:
         # a seed's instructions); a miss goes to plan(), which makes and keeps it.
         plan = self._plans.get((zone, min(words, cap), zone_first, first_only))
         return plan if plan is not None else self.plan(zone, words, zone_first, first_only)
+
+    def plans_by_words(self, zone: str, zone_first: bool) -> tuple[Plan, ...]:
+        """``plan(zone, words, zone_first)`` at index ``words``, from 0 to the zone's cap; the
+        last serves every count from the cap on. A list index is cheaper than ``line_plan``'s
+        key for a walk that counts each line's spaces anyway."""
+        plans = self._by_words.get((zone, zone_first))
+        if plans is None:
+            cap = self.word_cap(zone)
+            plans = tuple(self.plan(zone, words, zone_first) for words in range(cap + 1))
+            self._by_words[(zone, zone_first)] = plans
+        return plans
 
     def plan(self, zone: str, words: int, zone_first: bool, first_only: bool = False) -> Plan:
         """The rules of ``zone`` whose static conditions allow this line, joined for a fast

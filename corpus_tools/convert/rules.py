@@ -47,14 +47,21 @@ class _Draft:
     used: set[str] = field(default_factory=set)
     # Body blocks that no furniture rule can match, as conversion found out (see _walk).
     clean: list[int] = field(default_factory=list)
+    # Spaces in the body blocks: a block is a piece of a normalised line (single spaces, none
+    # at its ends), so the record's word count is this plus the number of blocks.
+    spaces: int = 0
 
     def has(self, name: str) -> bool:
         if name == "caption":
             return bool(self.captions)
         return self.fields.get(name) is not None
 
-    def add_block(self, line: int, kind: str, text: str, start: int, end: int) -> None:
-        """A body block from a piece of seed line ``line``, with its source-map entry."""
+    def add_block(
+        self, line: int, kind: str, text: str, start: int, end: int, spaces: int = -1
+    ) -> None:
+        """A body block from a piece of seed line ``line``, with its source-map entry;
+        ``spaces``: how many the text holds, when the caller has counted them."""
+        self.spaces += text.count(" ") if spaces < 0 else spaces
         path = f"/body/{len(self.body)}/text"
         self.body.append({"kind": kind, "text": text})
         self.source_map.append({"line": line, "start": start, "end": end, "path": path})
@@ -195,6 +202,11 @@ def _walk(lines: list[str], draft: _Draft) -> None:
     zone, zone_first = "header", True
     footer_rule: Rule | None = None
     profile = draft.profile
+    # A body line's spaces pick its plan (they count its words) and count towards the
+    # record's words: one count of the line serves both.
+    first_plans = profile.plans_by_words("body", True)
+    later_plans = profile.plans_by_words("body", False)
+    cap = len(first_plans) - 1
     for line_no, line in enumerate(lines, start=1):
         if not line:
             continue
@@ -207,7 +219,8 @@ def _walk(lines: list[str], draft: _Draft) -> None:
                 continue
             zone, zone_first = "body", True
         if zone == "body":
-            plan = profile.line_plan("body", line, zone_first)
+            spaces = line.count(" ")
+            plan = (first_plans if zone_first else later_plans)[min(spaces + 1, cap)]
             possible = plan.may_apply(line)
             rule = _try_rules(plan, line_no, line, draft) if possible else None
             if rule is None:
@@ -217,7 +230,7 @@ def _walk(lines: list[str], draft: _Draft) -> None:
                 if not possible and (zone_first or not profile.first_line_furniture):
                     draft.clean.append(len(draft.body))
                 # Most lines are paragraphs: straight to the body, without a piece.
-                draft.add_block(line_no, "paragraph", line, 0, len(line))
+                draft.add_block(line_no, "paragraph", line, 0, len(line), spaces)
             elif rule.starts_footer:
                 zone, footer_rule = "footer", rule
             zone_first = False
@@ -400,7 +413,7 @@ def _assemble(conversion: _Conversion) -> None:
         "text": text,
         # Blocks are pieces of normalised lines (single spaces only, none at their ends) and
         # their joins hold no space: the same count as word_count(text), without splitting.
-        "word_count": text.count(" ") + len(draft.body),
+        "word_count": draft.spaces + len(draft.body),
         "char_count": len(text),
         "captions": draft.captions,
         "boilerplate": draft.boilerplate,

@@ -60,7 +60,7 @@ class Leaders:
         for line in lines:
             candidates = by_head.get(line[:width])
             if candidates is not None:
-                found.update(lit for lit in candidates if line.startswith(lit))
+                found.update([lit for lit in candidates if line.startswith(lit)])
         return found
 
 
@@ -204,10 +204,11 @@ class Probe:
         if self._pieces and view.source is not None:
             haystack = view.source_lowered() if self.folded else view.source
             if haystack is not None:
-                if not all(piece in haystack for piece in self._pieces):
-                    return False
                 if self._whole:
-                    return True
+                    return self._pieces[0] in haystack
+                for piece in self._pieces:
+                    if piece not in haystack:
+                        return False
         return self.possible(view.text, view.lowered() if self.folded else None)
 
     def search(self, view: TextView) -> bool:

@@ -220,7 +220,8 @@ def _walk(lines: list[str], draft: _Draft) -> None:
             zone, zone_first = "body", True
         if zone == "body":
             spaces = line.count(" ")
-            plan = (first_plans if zone_first else later_plans)[min(spaces + 1, cap)]
+            words = spaces + 1
+            plan = (first_plans if zone_first else later_plans)[words if words < cap else cap]
             possible = plan.may_apply(line)
             rule = _try_rules(plan, line_no, line, draft) if possible else None
             if rule is None:
@@ -388,7 +389,7 @@ def _assemble(conversion: _Conversion) -> None:
     if not any(block["kind"] != "subheading" for block in draft.body):
         non_blank = sum(1 for line in conversion.lines if line)
         raise ConversionError("no-body", file=seed.path, lines=non_blank, profile=profile.id)
-    text = TEXT_JOIN.join(block["text"] for block in draft.body)
+    text = TEXT_JOIN.join([block["text"] for block in draft.body])
     outlet = profile.outlet
     fields = draft.fields
     conversion.record = {

@@ -180,7 +180,7 @@ class CardStats:
             self.untitled.append(record["id"])
         if record["converter"]["fallback"]:
             self.fallback.append(record["id"])
-        self.boilerplate.update(b["kind"] for b in record["boilerplate"])
+        self.boilerplate.update([b["kind"] for b in record["boilerplate"]])
 
     def merge(self, other: CardStats) -> None:
         """Add the counts of records that came after this object's (a worker's chunk)."""

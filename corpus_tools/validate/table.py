@@ -82,7 +82,11 @@ def compact_row(
         "outlet_name": outlet["name"],
         "outlet_domain": outlet["domain"],
         "outlet_country": outlet["country"],
-        "has_headline": any(record[k] is not None for k in ("title", "kicker", "lead")),
+        "has_headline": (
+            record["title"] is not None
+            or record["kicker"] is not None
+            or record["lead"] is not None
+        ),
         "published_date": published.get("date"),
         "published_time": published.get("time"),
         "published_precision": published.get("precision"),

@@ -413,7 +413,8 @@ def _assemble(conversion: _Conversion) -> None:
         "body": draft.body,
         "text": text,
         # Blocks are pieces of normalised lines (single spaces only, none at their ends) and
-        # their joins hold no space: the same count as word_count(text), without splitting.
+        # their joins hold no space: their spaces (counted as they were added) plus one a
+        # block are word_count(text), without splitting or counting the text again.
         "word_count": draft.spaces + len(draft.body),
         "char_count": len(text),
         "captions": draft.captions,

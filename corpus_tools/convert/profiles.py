@@ -149,8 +149,9 @@ class Profile:
         default_factory=dict, compare=False, repr=False
     )
     _caps: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
-    # Plans by (zone, first line of its zone), indexed by word count up to the cap.
-    _by_words: dict[tuple[str, bool], tuple[Plan, ...]] = field(
+    # Plans by (zone, first line of its zone, first-line rules only), indexed by word count up
+    # to the cap.
+    _by_words: dict[tuple[str, bool, bool], tuple[Plan, ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
 
@@ -175,27 +176,29 @@ class Profile:
         """``plan`` for a normalised line (single spaces, none at its ends), whose spaces
         count its words: counted in a short prefix when that already reaches the cap (as it
         does for most paragraphs), in the whole line otherwise."""
-        cap = self._caps.get(zone)
-        if cap is None:
-            cap = self.word_cap(zone)
+        plans = self.plans_by_words(zone, zone_first, first_only)
+        cap = len(plans) - 1
         reach = 16 * cap  # characters; words longer than 15 on average are rare
         words = line.count(" ", 0, reach) + 1
         if words < cap and len(line) > reach:
             words = line.count(" ") + 1
-        # Most lines find their plan under plan()'s own key without the two calls (1.6% of
-        # a seed's instructions); a miss goes to plan(), which makes and keeps it.
-        plan = self._plans.get((zone, min(words, cap), zone_first, first_only))
-        return plan if plan is not None else self.plan(zone, words, zone_first, first_only)
+        return plans[words if words < cap else cap]
 
-    def plans_by_words(self, zone: str, zone_first: bool) -> tuple[Plan, ...]:
-        """``plan(zone, words, zone_first)`` at index ``words``, from 0 to the zone's cap; the
-        last serves every count from the cap on. A list index is cheaper than ``line_plan``'s
-        key for a walk that counts each line's spaces anyway."""
-        plans = self._by_words.get((zone, zone_first))
+    def plans_by_words(
+        self, zone: str, zone_first: bool, first_only: bool = False
+    ) -> tuple[Plan, ...]:
+        """``plan(zone, words, zone_first, first_only)`` at index ``words``, from 0 to the
+        zone's cap; the last serves every count from the cap on. Made once per key: a list
+        index is cheaper than a key for every line (the walk counts each body line's spaces
+        itself and indexes this directly)."""
+        key = (zone, zone_first, first_only)
+        plans = self._by_words.get(key)
         if plans is None:
             cap = self.word_cap(zone)
-            plans = tuple(self.plan(zone, words, zone_first) for words in range(cap + 1))
-            self._by_words[(zone, zone_first)] = plans
+            plans = tuple(
+                self.plan(zone, words, zone_first, first_only) for words in range(cap + 1)
+            )
+            self._by_words[key] = plans
         return plans
 
     def plan(self, zone: str, words: int, zone_first: bool, first_only: bool = False) -> Plan:

@@ -129,16 +129,21 @@ def _in_seed_order(names: list[str]) -> bool:
     return True
 
 
+# SEED_NAME for each of many names joined by NUL, which cannot stand in a file name (so it
+# cannot hide a name boundary).
+_JOINED_SEED_NAMES = re.compile(
+    rf"(?:{SEED_NAME.pattern.removeprefix('^').removesuffix('$')}(?:\0|\Z))+"
+)
+
+
 def _one_width(names: list[str]) -> bool:
-    """Whether every name is a seed name of one length, so of one order-number width: such
-    names in text order are in seed order. One regex pass over them all (half the time
-    of a match per name: this runs before any worker can start)."""
-    width = len(names[0]) - len("_0123456789abcdef.txt") if names else 0
-    if width < 3 or any(len(name) != len(names[0]) for name in names):
+    """Whether every name is a seed name and all have one length: a seed name's id has a
+    fixed length, so their order numbers have one width, and text order is seed order. One
+    regex pass over them all (half the time of a match per name: this runs before any worker
+    can start)."""
+    if not names or any(len(name) != len(names[0]) for name in names):
         return False
-    name = rf"[0-9]{{{width}}}_[0-9a-f]{{16}}\.txt"
-    # NUL cannot stand in a file name, so it cannot hide a name boundary.
-    return re.fullmatch(rf"{name}(?:\0{name})*", "\0".join(names)) is not None
+    return _JOINED_SEED_NAMES.fullmatch("\0".join(names)) is not None
 
 
 def seed_names(folder: Path) -> SeedNames:

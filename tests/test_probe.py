@@ -243,6 +243,11 @@ _RASA_THREE = "News ID: 42\nRasa - x\nRNA - y"
 @example(f"{_PRESS_TV_FOUR}\n{_RASA_THREE}")  # an early profile beats a later one by its 4th
 @example(f"{_PRESS_TV_FOUR.rsplit(chr(10), 1)[0]}\n{_RASA_THREE}")  # equals: the first wins
 @example(f"{_RASA_THREE}\nrasanews.ir\n{_PRESS_TV_FOUR}")  # a later profile wins outright
+# Rasa has the most line-start literals, so it is scored first; Press TV, earlier in order,
+# ties it by patterns that are not line starts, and wins as the first of equals.
+@example(f"Press TV’s website can also be accessed\nNews / Iran\npresstv.ir\n{_RASA_THREE}")
+# ...and loses when it is one short.
+@example(f"News / Iran\npresstv.ir\n{_RASA_THREE}")
 def test_picked_profile_is_the_first_with_the_best_full_score(text: str) -> None:
     from corpus_tools.convert.profiles import GENERIC
     from corpus_tools.convert.rules import pick_profile

@@ -277,6 +277,30 @@ class ProfileSet:
             if probe.leads and probe.literal
         )
 
+    @cached_property
+    def detectable(self) -> tuple[tuple[Profile, tuple[str, ...]], ...]:
+        """The profiles that detection scores, in order, each with the literals that its
+        line-start probes look for."""
+        return tuple(
+            (profile, tuple(p.literal for p in profile.probes if p.leads and p.literal))
+            for profile in self.profiles
+            if profile.id != GENERIC and profile.detect
+        )
+
+    def likeliest(self, view: TextView) -> Profile | None:
+        """The profile with the most of its line-start literals at the start of a line of the
+        text (the first of equals), or None when no line starts with any: found in the one
+        pass over the lines that line-start probes take anyway."""
+        likely, most = None, 0
+        for profile, literals in self.detectable:
+            found = 0
+            for literal in literals:
+                if view.led(literal):
+                    found += 1
+            if found > most:
+                likely, most = profile, found
+        return likely
+
     @property
     def registry(self) -> dict[str, Outlet]:
         """Outlet facts by outlet id."""

@@ -96,20 +96,35 @@ def pick_profile(
     text: str, profiles: ProfileSet, lines: list[str] | None = None, source: bytes | None = None
 ) -> Profile:
     """The profile with the most distinct detection patterns matching, at least its minimum
-    score; the generic fallback when none has that much evidence. ``lines``: the text split
-    at its newlines, ``source``: the UTF-8 bytes it was normalised from, when the caller has
-    them."""
-    best: Profile | None = None
-    best_score = 0
+    score (the first of equals); the generic fallback when none has that much evidence.
+    ``lines``: the text split at its newlines, ``source``: the UTF-8 bytes it was normalised
+    from, when the caller has them."""
     # Derived forms of the text (lowered, line starts) are computed once, for all profiles.
     view = TextView(text, profiles.leaders, lines, source)
-    for profile in profiles:
-        if profile.id == GENERIC or not profile.detect:
-            continue
+    # The likeliest profile is scored first: its score is a bar that every other profile
+    # must reach (from before it in order, where the first of equals wins) or pass (from
+    # after it), and most are out of reach of it after a probe or two. Without that bar, each
+    # is probed until out of reach of its minimum, often its costliest probes included.
+    likely = profiles.likeliest(view)
+    likely_score = bar = 0
+    if likely is not None:
+        likely_score = likely.score(view)
+        if likely_score >= max(likely.min_score, 1):
+            bar = likely_score
+    best: Profile | None = None
+    best_score = 0
+    before = True
+    for profile, _ in profiles.detectable:
         # The score a profile needs to win: its minimum, and above the best so far (the
         # first of equals wins); counting stops once it is out of reach.
         needed = max(profile.min_score, 1, best_score + 1)
-        score = profile.score(view, at_least=needed)
+        if profile is likely:
+            before = False
+            score = likely_score
+        else:
+            # A profile below the likeliest one's (eligible) score cannot win.
+            needed = max(needed, bar if before else bar + 1)
+            score = profile.score(view, at_least=needed)
         if score >= needed:
             best, best_score = profile, score
     return best or profiles.generic

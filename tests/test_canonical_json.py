@@ -103,3 +103,21 @@ def test_a_records_line_with_a_float_is_not_plain(tmp_path: Any) -> None:
     read = list(read_jsonl(project, path, Report(target="t")))
     assert [origin.plain for origin, _ in read] == [True, False, False, True]
     assert read[1][1] == {"id": "b", "n": 1e-05}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(), min_size=4, max_size=4), st.booleans())
+def test_manifest_lines_are_written_as_the_json_module_writes_them(
+    values: list[str], other: bool
+) -> None:
+    # A build writes its entries with orjson's strings: the manifest's bytes (and so the
+    # releases' diffs) are those of json.dumps, lone surrogates included.
+    from corpus_tools.package.manifest import record_line
+
+    keys = ["id", "seed_file", "title", "content_sha256"]
+    entry: dict[str, Any] = dict(zip(keys, values, strict=True))
+    if other:  # an entry of another shape takes the json module itself
+        entry = {"id": values[0], "n": 1e-05, "seed_file": values[1]}
+    assert record_line(entry) == json.dumps(entry, ensure_ascii=False)
+    entry["title"] = "\ud800" + values[2]
+    assert record_line(entry) == json.dumps(entry, ensure_ascii=False)

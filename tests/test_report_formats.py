@@ -458,3 +458,35 @@ def test_clean_report_everywhere(strict: bool) -> None:
     suite = root.find("testsuite")
     assert suite is not None
     assert suite.attrib["tests"] == "1" and suite.attrib["failures"] == "0"
+
+
+def test_a_build_keeps_the_first_warnings_of_each_code_and_counts_the_rest() -> None:
+    # Workers send warnings as tuples; the report makes Problems of the ones it keeps, in
+    # order, with errors never capped.
+    from corpus_tools.problems import sentence
+    from corpus_tools.validate.report import Warned
+
+    report = Report(target="seeds", warning_cap=2)
+    error = Problem("file-name", "error", "bad name", "corpus-tools", file="seeds/x")
+    found: list[Problem | Warned] = [
+        ("no-date", f"seeds/{i}.txt", None, f"r{i}", "/published") for i in range(4)
+    ]
+    found.insert(1, ("no-title", "seeds/t.txt", 3, "rt", "/title"))
+    found.insert(3, error)
+    report.add_found(found)
+    report.add_found([("no-date", "seeds/9.txt", None, "r9", "/published"), error])
+    assert [p.code for p in report.problems] == [
+        "no-date", "no-title", "no-date", "file-name", "file-name"
+    ]  # fmt: skip
+    assert report.problems[1] == Problem(
+        code="no-title",
+        severity="warning",
+        message=sentence("no-title", record="rt"),
+        check="corpus-tools",
+        file="seeds/t.txt",
+        line=3,
+        record="rt",
+        path="/title",
+    )
+    assert report.suppressed == {"no-date": 3}
+    assert report.n_warnings == 6 and len(report.errors) == 2

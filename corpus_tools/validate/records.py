@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from corpus_tools.errors import CorpusToolsError, UsageError
 from corpus_tools.problems import SCHEMA_HINTS, sentence
-from corpus_tools.validate.report import Problem, Report
+from corpus_tools.validate.report import Problem, Report, Warned
 from corpus_tools.validate.table import CompactTable, import_checks, iter_failures
 
 if TYPE_CHECKING:
@@ -70,26 +70,16 @@ def record_id(record: Any) -> str | None:
     return rid if isinstance(rid, str) and lone_surrogate_path(rid) is None else None
 
 
-def _warnings(origin: Origin, record: Any) -> Iterator[Problem]:
+def _warnings(origin: Origin, record: Any) -> list[Warned]:
     rid = record["id"]
-    found = []
+    found: list[Warned] = []
     if record["converter"]["fallback"]:
-        found.append(("fallback-profile", "/converter"))
+        found.append(("fallback-profile", origin.file, origin.line, rid, "/converter"))
     if record["published"] is None:
-        found.append(("no-date", "/published"))
+        found.append(("no-date", origin.file, origin.line, rid, "/published"))
     if record["title"] is None:
-        found.append(("no-title", "/title"))
-    for code, pointer in found:
-        yield Problem(
-            code=code,
-            severity="warning",
-            message=sentence(code, record=rid),
-            check="corpus-tools",
-            file=origin.file,
-            line=origin.line,
-            record=rid,
-            path=pointer,
-        )
+        found.append(("no-title", origin.file, origin.line, rid, "/title"))
+    return found
 
 
 @dataclass
@@ -103,7 +93,7 @@ class Prepared:
     row: dict[str, Any] | None = None
     entry: dict[str, str] | None = None
     rid: str | None = None
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Warned] = field(default_factory=list)
 
 
 @dataclass
@@ -113,7 +103,7 @@ class Chunk:
 
     files: list[str]  # every seed of the run, as shown, in order
     rids: list[str | None]  # its record id, or None where conversion failed
-    found: list[Problem]  # conversion and schema errors and the warnings, in seed order
+    found: list[Problem | Warned]  # conversion and schema errors and the warnings, in order
     rows: dict[str, list[Any]]  # compact rows of the valid records, column by column
     entries: bytes  # their manifest entries, one ``record_line`` per line, in UTF-8
     packed: Any = None  # what ``pack`` made of them
@@ -214,7 +204,7 @@ def prepare_run(
     for item, clean in valid:
         item.row = compact_row(project, item.record, item.origin.from_seed, clean)
     for item, _ in valid:
-        item.warnings = list(_warnings(item.origin, item.record))
+        item.warnings = _warnings(item.origin, item.record)
     return run
 
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from corpus_tools.problems import Severity
+from corpus_tools.problems import Severity, sentence
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
+
+# A record's warning as the per-record work notes it: (code, file, line, record id, JSON
+# Pointer). The report makes it a Problem, sentence and all, only if it keeps it: a build
+# keeps the first few of each code, and a worker sends a tuple at a tenth of the cost.
+Warned = tuple[str, str | None, int | None, str | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)  # slots: a large corpus can have many warnings
@@ -29,6 +35,22 @@ class Problem:
         if self.line:
             where += f":{self.line}"
         return f"{where}: {self.severity} [{self.code}] {self.message}"
+
+
+def warning(
+    code: str, file: str | None, line: int | None, record: str | None, path: str | None
+) -> Problem:
+    """The Problem of a record's warning (see ``Warned``)."""
+    return Problem(
+        code=code,
+        severity="warning",
+        message=sentence(code, record=record),
+        check="corpus-tools",
+        file=file,
+        line=line,
+        record=record,
+        path=path,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +79,19 @@ class Report:
     warning_cap: int | None = None
     suppressed: Counter[str] = field(default_factory=Counter)
 
-    def add_found(self, found: list[Problem]) -> None:
+    def add_found(self, found: Sequence[Problem | Warned]) -> None:
         """Add problems in order: every error, and at most ``warning_cap`` warnings of each
         code."""
         cap = self.warning_cap
         for problem in found:
+            if isinstance(problem, tuple):
+                code = problem[0]
+                if cap is not None and self._kept[code] >= cap:
+                    self.suppressed[code] += 1
+                    continue
+                self._kept[code] += 1
+                self.problems.append(warning(*problem))
+                continue
             if problem.severity == "error":
                 self.problems.append(problem)
                 continue

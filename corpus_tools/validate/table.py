@@ -73,7 +73,8 @@ def compact_row(
             if from_seed and furniture >= 0
             else 0
         ),
-        "date_line": (_line_of(record, "/published/raw") or 0) if from_seed else 0,
+        # Only a date's own failure (out of range) is reported at its line.
+        "date_line": (_line_of(record, "/published/raw") or 0) if from_seed and published else 0,
         "id": record["id"],
         "seed_file": record["seed_file"],
         "seed_sha256": record["seed_sha256"],
@@ -692,9 +693,10 @@ def iter_failures(
 
 def _line_of(record: Any, pointer: str) -> int | None:
     """The seed line a JSON Pointer's value came from, via the record's source map."""
+    below = pointer + "/"
     for entry in record.get("source_map") or []:
         path = entry.get("path", "")
-        if path == pointer or path.startswith(pointer + "/"):
+        if path == pointer or path.startswith(below):
             line = entry.get("line")
             return line if isinstance(line, int) else None
     return None

@@ -303,8 +303,7 @@ def pack_records(project: Project, records: list[Any]) -> Packed:
     from corpus_tools.package.card import CardStats
 
     stats = CardStats()
-    for record in records:
-        stats.add(record)
+    stats.add_many(records)
     return Packed(pa.Table.from_pylist(records, schema=_packed_schema(project)), stats)
 
 

@@ -155,32 +155,54 @@ class CardStats:
 
     def add(self, record: Any) -> None:
         """Count one record."""
+        self.add_many([record])
+
+    def add_many(self, records: Sequence[Any]) -> None:
+        """Count records, in order: the counters are updated once for all of them."""
+        if not records:
+            return
         if self.first is None:
-            self.first = example(record)
-        self.n += 1
-        outlet = record["outlet"]["id"]
-        self.outlets[outlet] += 1
-        self.words[record["word_count"]] += 1
-        span = self.words_by_outlet.setdefault(outlet, [record["word_count"]] * 2)
-        span[0], span[1] = min(span[0], record["word_count"]), max(span[1], record["word_count"])
-        published = record["published"]
-        if published:
-            self.dated_by_outlet[outlet] += 1
-            self.precision[published["precision"]] += 1
-            date = published["date"]
-            self.first_date = min(self.first_date or date, date)
-            self.last_date = max(self.last_date or date, date)
-            if published["precision"] != "minute":
-                self.coarse.append(record["id"])
-                if len(self.coarse_raw) < ID_LIST_CAP:
-                    self.coarse_raw.append(published["raw"])
-        else:
-            self.undated.append(record["id"])
-        if record["title"] is None:
-            self.untitled.append(record["id"])
-        if record["converter"]["fallback"]:
-            self.fallback.append(record["id"])
-        self.boilerplate.update([b["kind"] for b in record["boilerplate"]])
+            self.first = example(records[0])
+        self.n += len(records)
+        outlets, words, dated, precisions, dates, kinds = [], [], [], [], [], []
+        spans = self.words_by_outlet
+        for record in records:
+            outlet, rid, count = record["outlet"]["id"], record["id"], record["word_count"]
+            outlets.append(outlet)
+            words.append(count)
+            span = spans.get(outlet)
+            if span is None:
+                spans[outlet] = [count, count]
+            elif count < span[0]:
+                span[0] = count
+            elif count > span[1]:
+                span[1] = count
+            published = record["published"]
+            if published:
+                dated.append(outlet)
+                precision = published["precision"]
+                precisions.append(precision)
+                dates.append(published["date"])
+                if precision != "minute":
+                    self.coarse.append(rid)
+                    if len(self.coarse_raw) < ID_LIST_CAP:
+                        self.coarse_raw.append(published["raw"])
+            else:
+                self.undated.append(rid)
+            if record["title"] is None:
+                self.untitled.append(rid)
+            if record["converter"]["fallback"]:
+                self.fallback.append(rid)
+            kinds += [b["kind"] for b in record["boilerplate"]]
+        self.outlets.update(outlets)
+        self.words.update(words)
+        self.dated_by_outlet.update(dated)
+        self.precision.update(precisions)
+        self.boilerplate.update(kinds)
+        if dates:
+            low, high = min(dates), max(dates)
+            self.first_date = low if self.first_date is None else min(self.first_date, low)
+            self.last_date = high if self.last_date is None else max(self.last_date, high)
 
     def merge(self, other: CardStats) -> None:
         """Add the counts of records that came after this object's (a worker's chunk)."""

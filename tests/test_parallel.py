@@ -194,6 +194,24 @@ def test_a_row_groups_size_does_not_depend_on_how_its_rows_were_cut(
     assert arrow_nbytes(whole.slice(start, stop - start)) == expected
 
 
+def test_only_columns_whose_values_repeat_get_a_dictionary(
+    records: list[dict[str, object]], tmp_path: Path
+) -> None:
+    """Texts, ids and digests are written plainly (a dictionary of them would only cost
+    time); the outlet, the kinds and other repeated values get one. The columns are named as
+    parquet names them, or the writer would not know them."""
+    from corpus_tools.package.build import arrow_schema, repeating_columns
+
+    table = pa.Table.from_pylist(records, schema=arrow_schema(load(ROOT)))
+    chosen = repeating_columns(table)
+    assert {"outlet.id", "body.list.element.kind", "source_map.list.element.path"} <= set(chosen)
+    assert not {"id", "seed_sha256", "title", "text", "body.list.element.text"} & set(chosen)
+    pq.write_table(table, tmp_path / "t.parquet", use_dictionary=chosen)
+    group = pq.ParquetFile(tmp_path / "t.parquet").metadata.row_group(0)
+    columns = [group.column(i) for i in range(group.num_columns)]
+    assert chosen == [c.path_in_schema for c in columns if c.has_dictionary_page]
+
+
 def _worker_pid(context: object, chunk: list[int]) -> list[tuple[int, bool]]:
     import os
 

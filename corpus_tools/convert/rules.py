@@ -34,6 +34,25 @@ class _Piece:
     value: Any = None  # the parsed date, for a "published" piece (parsed once)
 
 
+# JSON Pointers of list items, each made once per process (an f-string a block cost about
+# eight times the lookup; a seed has dozens): item ``n`` of a list is ``_pointer(list, n)``.
+_POINTERS: dict[str, list[str]] = {"body": [], "boilerplate": [], "captions": []}
+_POINTER_FORMS = {
+    "body": "/body/{}/text",
+    "boilerplate": "/boilerplate/{}/text",
+    "captions": "/captions/{}",
+}
+
+_BODY_POINTERS = _POINTERS["body"]  # the walk's own, looked up directly
+
+
+def _pointer(name: str, index: int) -> str:
+    made = _POINTERS[name]
+    while len(made) <= index:
+        made.append(_POINTER_FORMS[name].format(len(made)))
+    return made[index]
+
+
 @dataclass
 class _Draft:
     """The record being assembled, with its source map."""
@@ -62,7 +81,10 @@ class _Draft:
         """A body block from a piece of seed line ``line``, with its source-map entry;
         ``spaces``: how many the text holds, when the caller has counted them."""
         self.spaces += text.count(" ") if spaces < 0 else spaces
-        path = f"/body/{len(self.body)}/text"
+        try:
+            path = _BODY_POINTERS[len(self.body)]
+        except IndexError:
+            path = _pointer("body", len(self.body))
         self.body.append({"kind": kind, "text": text})
         self.source_map.append({"line": line, "start": start, "end": end, "path": path})
 
@@ -72,11 +94,11 @@ class _Draft:
             self.add_block(line, target, piece.text, piece.start, piece.end)
             return
         if target == "caption":
-            path = f"/captions/{len(self.captions)}"
+            path = _pointer("captions", len(self.captions))
             self.captions.append(piece.text)
         elif target == "boilerplate":
             assert rule is not None and kind is not None
-            path = f"/boilerplate/{len(self.boilerplate)}/text"
+            path = _pointer("boilerplate", len(self.boilerplate))
             self.boilerplate.append(
                 {"line": line, "text": piece.text, "kind": kind, "rule": rule.qualified_name}
             )

@@ -167,7 +167,7 @@ def _pieces(rule: Rule, line: str, match: re.Match[str], draft: _Draft) -> list[
         if len(text) != len(raw):
             start += len(raw) - len(raw.lstrip())
             end = start + len(text)
-        if target in _SINGLE and draft.has(target):
+        if target in _SINGLE and draft.fields[target] is not None:
             return None  # single-valued fields keep their first value
         value = None
         if target == "published":

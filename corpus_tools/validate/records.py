@@ -314,8 +314,9 @@ def _seed_chunk(context: tuple[Project, Pack | None], jobs: list[tuple[str, str]
     from corpus_tools.validate.table import ROW_FIELDS
 
     project, pack = context
-    chunk = Chunk([], [], [], {name: [] for name in ROW_FIELDS}, b"")
+    chunk = Chunk([], [], [], {}, b"")
     valid: list[Any] = []
+    rows: list[dict[str, Any]] = []
     entries: list[str] = []
     for first in range(0, len(jobs), RUN):
         run = jobs[first : first + RUN]
@@ -331,12 +332,14 @@ def _seed_chunk(context: tuple[Project, Pack | None], jobs: list[tuple[str, str]
                 chunk.found.extend(outcome.problems)
                 continue
             chunk.found.extend(outcome.warnings)
-            for name, values in chunk.rows.items():
-                values.append(outcome.row[name])
+            rows.append(outcome.row)
             kept.append(outcome.entry)
             valid.append(outcome.record)
-        entries.extend(record_line(entry) for entry in kept)
-    chunk.entries = "".join(entry + "\n" for entry in entries).encode("utf-8")
+        entries.extend([record_line(entry) for entry in kept])
+    # Column by column, one pass over the rows each (cheaper than appending field by field).
+    chunk.rows = {name: [row[name] for row in rows] for name in ROW_FIELDS}
+    if entries:
+        chunk.entries = ("\n".join(entries) + "\n").encode("utf-8")
     if pack is not None and valid:
         chunk.packed = pack(project, valid)
     return chunk

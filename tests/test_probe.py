@@ -15,6 +15,7 @@ from corpus_tools.convert.probe import (
     Probe,
     TextView,
     any_fullmatch,
+    first_chars,
     required_literal,
     takes_any_line,
 )
@@ -261,3 +262,37 @@ def test_picked_profile_is_the_first_with_the_best_full_score(text: str) -> None
             best, best_score = profile, score
     assert pick_profile(text, PROFILES) is best
     assert pick_profile(text, PROFILES, text.split("\n")) is best  # as conversion calls it
+
+
+# Every distinct rule pattern of the profiles, and ones that test the analysis's edges.
+_FIRST_CHAR_PATTERNS = sorted(
+    {r.pattern.pattern for r in RULES}
+    | {
+        r"(?i)[a-c]x|\d+|(?=k)\w+",
+        r"(?i:k)elvin",  # matched by a line that begins with the Kelvin sign, too
+        r"(?:ab)?(?:c|)d*e",  # optional items: what follows them may come first
+        r"\s*\*?(?i:name)",
+    }
+)
+
+
+@pytest.mark.parametrize("source", _FIRST_CHAR_PATTERNS)
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_a_rule_matches_only_lines_beginning_with_one_of_its_first_characters(
+    source: str, data: st.DataObject
+) -> None:
+    # Lines that the pattern fully matches (drawn from the pattern itself), and odd ones.
+    pattern = re.compile(source)
+    allowed = first_chars(pattern)
+    line = data.draw(st.from_regex(pattern, fullmatch=True) | _TEXTS)
+    if line and pattern.fullmatch(line) and allowed is not None:
+        assert line[0] in allowed or not line[0].isascii(), (line, sorted(allowed))
+
+
+def test_first_characters_are_read_from_the_pattern() -> None:
+    assert first_chars(re.compile(r"(?i:tags?|keywords)\s*:")) == frozenset("tTkK")
+    spaces = frozenset(c for c in map(chr, range(128)) if c.isspace())
+    assert first_chars(re.compile(r"\*?\s*x")) == spaces | {"*", "x"}
+    for unsure in (r".+", r"[^a]x", r"(?i)\u212a"):  # the Kelvin sign matches k and K
+        assert first_chars(re.compile(unsure)) is None

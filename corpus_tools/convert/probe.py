@@ -324,6 +324,119 @@ def _leading_literal(pattern: re.Pattern[str]) -> str | None:
     return run or None
 
 
+_ASCII = tuple(chr(code) for code in range(128))
+# The ASCII characters of each category that a parsed pattern can name.
+_CATEGORIES = {
+    name: frozenset(c for c in _ASCII if re.fullmatch(source, c))
+    for name, source in (
+        ("CATEGORY_DIGIT", r"\d"), ("CATEGORY_NOT_DIGIT", r"\D"), ("CATEGORY_SPACE", r"\s"),
+        ("CATEGORY_NOT_SPACE", r"\S"), ("CATEGORY_WORD", r"\w"), ("CATEGORY_NOT_WORD", r"\W"),
+    )
+}  # fmt: skip
+
+
+def first_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The ASCII characters that a match of ``pattern`` can begin with; None when any can.
+
+    A superset, worked out from the parsed pattern: a line that begins with another ASCII
+    character cannot match, and its rule need not be tried. Where the analysis is unsure (a
+    negated set, a back-reference, a non-ASCII character under IGNORECASE, which may fold to
+    an ASCII one such as the Kelvin sign to k), it answers None.
+    """
+    items = _parsed(pattern.pattern, pattern.flags)
+    if items is None:
+        return None
+    found, _ = _first_of(items, pattern.flags)
+    return None if found is None else frozenset(found)
+
+
+def _first_of(items: list[tuple[Any, Any]], flags: int) -> tuple[set[str] | None, bool]:
+    """The first characters of a sequence of parsed items (None: any), and whether the
+    sequence can match the empty string (then what follows it can begin the match too)."""
+    found: set[str] = set()
+    for op, av in items:
+        first, empty = _first_of_item(op, av, flags)
+        if first is None:
+            return None, False
+        found |= first
+        if not empty:
+            return found, False
+    return found, True
+
+
+def _first_of_item(op: Any, av: Any, flags: int) -> tuple[set[str] | None, bool]:
+    folded = bool(flags & re.IGNORECASE)
+    c = _re
+    if op is c.LITERAL:
+        return _literal(chr(av), folded), False
+    if op is c.IN:
+        return _in_set(av, folded), False
+    if op is c.CATEGORY:
+        return _category(av), False
+    if op is c.BRANCH:
+        found: set[str] = set()
+        can_be_empty = False
+        for branch in av[1]:
+            first, empty = _first_of(list(branch.data), flags)
+            if first is None:
+                return None, False
+            found |= first
+            can_be_empty = can_be_empty or empty
+        return found, can_be_empty
+    if op is c.SUBPATTERN:
+        _group, add, remove, sub = av
+        return _first_of(list(sub.data), (flags | add) & ~remove)
+    if op is getattr(c, "ATOMIC_GROUP", None):
+        return _first_of(list(av.data), flags)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None)):
+        low, _high, sub = av
+        first, empty = _first_of(list(sub.data), flags)
+        return first, empty or low == 0
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):  # zero-width: what follows begins the match
+        return set(), True
+    return None, False  # any character, or beyond this analysis
+
+
+def _literal(char: str, folded: bool) -> set[str] | None:
+    if not folded:
+        return {char} if char.isascii() else set()
+    if not char.isascii():
+        return None
+    return {char.lower(), char.upper()}
+
+
+def _in_set(items: list[tuple[Any, Any]], folded: bool) -> set[str] | None:
+    found: set[str] = set()
+    for op, av in items:
+        if op is _re.LITERAL:
+            first = _literal(chr(av), folded)
+        elif op is _re.RANGE:
+            low, high = av
+            if folded and high > 127:
+                return None
+            first = {
+                ch
+                for ch in _ASCII
+                if any(
+                    low <= ord(x) <= high
+                    for x in ({ch, ch.lower(), ch.upper()} if folded else {ch})
+                )
+            }
+        elif op is _re.CATEGORY:
+            first = _category(av)
+        else:  # a negated set, or anything else
+            return None
+        if first is None:
+            return None
+        found |= first
+    return found
+
+
+def _category(category: Any) -> set[str] | None:
+    members = _CATEGORIES.get(str(category))
+    return None if members is None else set(members)
+
+
 def required_literal(pattern: re.Pattern[str]) -> str | None:
     """The longest run of literal characters that every match of ``pattern`` contains."""
     items = _parsed(pattern.pattern, pattern.flags)

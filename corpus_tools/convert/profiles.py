@@ -23,6 +23,7 @@ from corpus_tools.convert.probe import (
     Probe,
     TextView,
     any_fullmatch,
+    first_chars,
     takes_any_line,
 )
 from corpus_tools.errors import CorpusToolsError, ProjectErrors
@@ -94,6 +95,12 @@ class Rule:
     furniture_only: bool = False
 
     @cached_property
+    def first_chars(self) -> frozenset[str] | None:
+        """The ASCII characters a line it matches can begin with (None: any; see
+        ``probe.first_chars``)."""
+        return first_chars(self.pattern)
+
+    @cached_property
     def qualified_name(self) -> str:
         """``profile.rule`` as written to boilerplate entries."""
         return f"{self.source}.{self.name}"
@@ -117,10 +124,25 @@ class Plan:
     # One of the rules takes any line (a date rule's ".+"): the joined pattern would match
     # every non-empty line, and is then asked only about empty ones.
     takes_any: bool = False
+    # rules_for, by a line's first character (ASCII ones only).
+    _by_head: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def rules_for(self, line: str) -> tuple[Rule, ...]:
+        """The rules that a line may match by its first character, in order: a title line
+        is not tried against the comment-form, tag and share rules."""
+        head = line[:1]
+        rules = self._by_head.get(head)
+        if rules is None:
+            if not head or not head.isascii():  # a text may begin with any of a million
+                return self.rules
+            rules = self._by_head[head] = tuple(
+                r for r in self.rules if r.first_chars is None or head in r.first_chars
+            )
+        return rules
 
     def may_apply(self, line: str) -> bool:
         """False when no rule of the plan can match the line: one regex call, not one each."""
-        if not self.rules:
+        if not self.rules_for(line):
             return False
         if self.takes_any and line:
             return True

@@ -213,7 +213,7 @@ def _apply(
 
 def _try_rules(plan: Plan, line_no: int, line: str, draft: _Draft) -> Rule | None:
     """The rules of a plan that may apply, in order; the first that applies is placed."""
-    for rule in plan.rules:
+    for rule in plan.rules_for(line):
         if rule.once and rule.qualified_name in draft.used:
             continue
         # Then the pattern: most rules tried fail on it.
@@ -483,7 +483,7 @@ def furniture_rule(profile: Profile, text: str, normalised: bool = False) -> Rul
         plan = profile.plan("furniture", words, zone_first=True)
     if not plan.may_apply(text):
         return None
-    for rule in plan.rules:
+    for rule in plan.rules_for(text):
         if rule.pattern.fullmatch(text):
             return rule
     return None

@@ -499,7 +499,9 @@ def import_checks() -> None:
 def _check(fn: Any, code: str) -> pa.Check:
     import pandera.pandas as pa
 
-    return pa.Check(fn, name=code, error=code)
+    # The checks decide about missing values themselves; Pandera's own pass over the frame
+    # for rows that are missing everything (which a row with an id never is) goes.
+    return pa.Check(fn, name=code, error=code, ignore_na=False)
 
 
 def key_schema() -> pa.DataFrameSchema:

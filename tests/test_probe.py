@@ -249,6 +249,10 @@ _RASA_THREE = "News ID: 42\nRasa - x\nRNA - y"
 @example(f"Press TV’s website can also be accessed\nNews / Iran\npresstv.ir\n{_RASA_THREE}")
 # ...and loses when it is one short.
 @example(f"News / Iran\npresstv.ir\n{_RASA_THREE}")
+# Rasa wins by its fourth pattern, which is asked only once Press TV has reached its bar.
+@example(
+    f"Press TV’s website can also be accessed\nNews / Iran\npresstv.ir\n{_RASA_THREE}\nrasanews.ir"
+)
 def test_picked_profile_is_the_first_with_the_best_full_score(text: str) -> None:
     from corpus_tools.convert.profiles import GENERIC
     from corpus_tools.convert.rules import pick_profile

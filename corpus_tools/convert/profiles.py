@@ -267,15 +267,28 @@ class Profile:
         below ``at_least``, and no more is known).
         """
         view = text if isinstance(text, TextView) else TextView(text)
-        score = 0
-        left = len(self.probes)
-        for probe in self.probes:
-            if score + left < at_least:
-                break
+        return self.tally(view, at_least)[0]
+
+    def tally(
+        self,
+        view: TextView,
+        at_least: int = 0,
+        enough: int | None = None,
+        start: int = 0,
+        score: int = 0,
+    ) -> tuple[int, int]:
+        """``score``, resumable: (the count, the index of the first probe not asked). With
+        ``enough``, asking stops once the count reaches it (a lower bound, then); ``start``
+        and ``score`` carry on from an earlier tally."""
+        probes = self.probes
+        left = len(probes) - start
+        for index in range(start, len(probes)):
+            if score + left < at_least or (enough is not None and score >= enough):
+                return score, index
             left -= 1
-            if probe.search(view):
+            if probes[index].search(view):
                 score += 1
-        return score
+        return score, len(probes)
 
 
 @dataclass(frozen=True)
@@ -309,18 +322,19 @@ class ProfileSet:
             if profile.id != GENERIC and profile.detect
         )
 
-    def likeliest(self, view: TextView) -> Profile | None:
-        """The profile with the most of its line-start literals at the start of a line of the
-        text (the first of equals), or None when no line starts with any: found in the one
-        pass over the lines that line-start probes take anyway."""
-        likely, most = None, 0
-        for profile, literals in self.detectable:
+    def likeliest(self, view: TextView) -> int:
+        """The index in ``detectable`` of the profile with the most of its line-start
+        literals at the start of a line of the text (the first of equals), or -1 when no
+        line starts with any: found in the one pass over the lines that line-start probes
+        take anyway."""
+        likely, most = -1, 0
+        for index, (_, literals) in enumerate(self.detectable):
             found = 0
             for literal in literals:
                 if view.led(literal):
                     found += 1
             if found > most:
-                likely, most = profile, found
+                likely, most = index, found
         return likely
 
     @property

@@ -123,32 +123,42 @@ def pick_profile(
     from, when the caller has them."""
     # Derived forms of the text (lowered, line starts) are computed once, for all profiles.
     view = TextView(text, profiles.leaders, lines, source)
-    # The likeliest profile is scored first: its score is a bar that every other profile
-    # must reach (from before it in order, where the first of equals wins) or pass (from
-    # after it), and most are out of reach of it after a probe or two. Without that bar, each
-    # is probed until out of reach of its minimum, often its costliest probes included.
-    likely = profiles.likeliest(view)
-    likely_score = bar = 0
-    if likely is not None:
-        likely_score = likely.score(view)
-        if likely_score >= max(likely.min_score, 1):
-            bar = likely_score
+    # The likeliest profile is probed first, cheapest probes first, until it has enough to
+    # win: that count is a bar every other profile must reach (from before it in order, where
+    # the first of equals wins) or pass (from after it), and most are out of reach of it
+    # after a probe or two. The likeliest one's other probes (often the costliest: a case-
+    # folded copy of the text, or a scan) are asked only if another profile reaches the bar.
+    detectable = profiles.detectable
+    likely_at = profiles.likeliest(view)
+    bar = asked = 0
+    if likely_at >= 0:
+        likely = detectable[likely_at][0]
+        needed = max(likely.min_score, 1)
+        bar, asked = likely.tally(view, enough=needed)
+        if bar < needed:  # it has asked every probe: not enough
+            bar = 0
+    scores: dict[int, int] = {}  # the exact scores of the profiles that may win, by index
+    best_score = 0
+    for index, (profile, _) in enumerate(detectable):
+        if index == likely_at:
+            continue
+        # The score a profile needs to win: its minimum, and above the best so far (the
+        # first of equals wins) and the bar; counting stops once it is out of reach.
+        needed = max(profile.min_score, 1, best_score + 1, bar if index < likely_at else bar + 1)
+        score = profile.score(view, at_least=needed)
+        if score >= needed:
+            scores[index], best_score = score, score
+    if bar:
+        if not scores:
+            return likely
+        scores[likely_at] = likely.tally(view, start=asked, score=bar)[0]
+    # The exact scores of all that may win, in order: the first of the best.
     best: Profile | None = None
     best_score = 0
-    before = True
-    for profile, _ in profiles.detectable:
-        # The score a profile needs to win: its minimum, and above the best so far (the
-        # first of equals wins); counting stops once it is out of reach.
-        needed = max(profile.min_score, 1, best_score + 1)
-        if profile is likely:
-            before = False
-            score = likely_score
-        else:
-            # A profile below the likeliest one's (eligible) score cannot win.
-            needed = max(needed, bar if before else bar + 1)
-            score = profile.score(view, at_least=needed)
-        if score >= needed:
-            best, best_score = profile, score
+    for index, exact in sorted(scores.items()):
+        profile = detectable[index][0]
+        if exact >= max(profile.min_score, 1, best_score + 1):
+            best, best_score = profile, exact
     return best or profiles.generic
 
 

@@ -276,6 +276,7 @@ _FIRST_CHAR_PATTERNS = sorted(
         r"(?i:k)elvin",  # matched by a line that begins with the Kelvin sign, too
         r"(?:ab)?(?:c|)d*e",  # optional items: what follows them may come first
         r"\s*\*?(?i:name)",
+        r"(?a)\S+ x|(?a:[\w\S])y",  # with re.ASCII, \S takes \x1c-\x1f too
     }
 )
 
@@ -298,5 +299,6 @@ def test_first_characters_are_read_from_the_pattern() -> None:
     assert first_chars(re.compile(r"(?i:tags?|keywords)\s*:")) == frozenset("tTkK")
     spaces = frozenset(c for c in map(chr, range(128)) if c.isspace())
     assert first_chars(re.compile(r"\*?\s*x")) == spaces | {"*", "x"}
+    assert "\x1f" in (first_chars(re.compile(r"(?a)\S")) or ())
     for unsure in (r".+", r"[^a]x", r"(?i)\u212a"):  # the Kelvin sign matches k and K
         assert first_chars(re.compile(unsure)) is None

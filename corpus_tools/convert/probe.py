@@ -325,9 +325,12 @@ def _leading_literal(pattern: re.Pattern[str]) -> str | None:
 
 
 _ASCII = tuple(chr(code) for code in range(128))
-# The ASCII characters of each category that a parsed pattern can name.
+# The ASCII characters of each category that a parsed pattern can name, under either
+# meaning (with re.ASCII, \S also takes the separators \x1c-\x1f).
 _CATEGORIES = {
-    name: frozenset(c for c in _ASCII if re.fullmatch(source, c))
+    name: frozenset(
+        c for c in _ASCII if re.fullmatch(source, c) or re.fullmatch(source, c, re.ASCII)
+    )
     for name, source in (
         ("CATEGORY_DIGIT", r"\d"), ("CATEGORY_NOT_DIGIT", r"\D"), ("CATEGORY_SPACE", r"\s"),
         ("CATEGORY_NOT_SPACE", r"\S"), ("CATEGORY_WORD", r"\w"), ("CATEGORY_NOT_WORD", r"\W"),

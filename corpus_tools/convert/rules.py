@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,10 +47,15 @@ _POINTER_FORMS = {
 _BODY_POINTERS = _POINTERS["body"]  # the walk's own, looked up directly
 
 
+_POINTERS_GROWING = threading.Lock()  # entries are appended in order, one thread at a time
+
+
 def _pointer(name: str, index: int) -> str:
     made = _POINTERS[name]
-    while len(made) <= index:
-        made.append(_POINTER_FORMS[name].format(len(made)))
+    if index >= len(made):
+        with _POINTERS_GROWING:
+            while len(made) <= index:
+                made.append(_POINTER_FORMS[name].format(len(made)))
     return made[index]
 
 

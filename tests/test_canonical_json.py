@@ -121,3 +121,26 @@ def test_manifest_lines_are_written_as_the_json_module_writes_them(
     assert record_line(entry) == json.dumps(entry, ensure_ascii=False)
     entry["title"] = "\ud800" + values[2]
     assert record_line(entry) == json.dumps(entry, ensure_ascii=False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.text(), min_size=4, max_size=4), max_size=12),
+    st.integers(1, 64),
+)
+def test_a_manifest_streamed_in_pieces_is_the_manifest_line_by_line(
+    rows: list[list[str]], block: int
+) -> None:
+    # A build spools its manifest lines and streams them into manifest.json many at a time,
+    # in blocks that split lines (and characters' bytes) anywhere.
+    import io
+
+    from corpus_tools.package.build import manifest_pieces
+    from corpus_tools.package.manifest import dump_lines, record_line
+
+    keys = ["id", "seed_file", "title", "content_sha256"]
+    lines = [record_line(dict(zip(keys, row, strict=True))) for row in rows]
+    spool = io.BytesIO("".join(line + "\n" for line in lines).encode("utf-8", "surrogatepass"))
+    data = {"name": "x", "records": [], "files": {}}
+    expected = "".join(dump_lines(data, record_lines=iter(lines)))
+    assert "".join(dump_lines(data, record_lines=manifest_pieces(spool, block))) == expected

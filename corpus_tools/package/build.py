@@ -472,6 +472,23 @@ def write_dist(
     return report, writer.rows, version
 
 
+def manifest_pieces(spool: IO[bytes], block: int = 1 << 20) -> Iterator[str]:
+    """The manifest lines spooled in ``spool`` (UTF-8, one a line), many at a time: each
+    piece is whole lines joined as the manifest joins them (a line is one JSON text, which
+    holds no raw newline), and ``dump_lines`` takes a piece as it takes one line. One line
+    at a time took 0.2 s more at 100,000 records, all of it after the last record."""
+    spool.seek(0)
+    rest = b""
+    while data := spool.read(block):
+        data = rest + data
+        end = data.rfind(b"\n") + 1
+        data, rest = data[:end], data[end:]
+        if data:
+            yield data[:-1].decode("utf-8").replace("\n", ",\n    ")
+    if rest:  # a last line without its newline (the build writes every one with it)
+        yield rest.decode("utf-8")
+
+
 def _finish(
     project: Project,
     folder: Path,
@@ -506,11 +523,6 @@ def _finish(
         for line in spool:
             yield json.loads(line)
 
-    def spooled_lines() -> Iterator[str]:  # already as the manifest writes them
-        spool.seek(0)
-        for line in spool:
-            yield line.decode("utf-8").removesuffix("\n")
-
     shards = writer.close()
     if history:
         releases = folder / "releases"
@@ -543,7 +555,7 @@ def _finish(
         (folder / ID_LISTS).write_text(dumps(id_lists(stats)), encoding="utf-8", newline="\n")
     current["files"] = file_checksums(folder, known=digests)
     with (folder / MANIFEST).open("w", encoding="utf-8", newline="\n") as out:
-        out.writelines(dump_lines(current, record_lines=spooled_lines()))
+        out.writelines(dump_lines(current, record_lines=manifest_pieces(spool)))
 
 
 def build(

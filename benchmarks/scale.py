@@ -15,7 +15,8 @@ Usage: python benchmarks/scale.py N [--jobs J] [--keep DIR] [--seed S]
    pages out file pages left unread for about a minute, which the build would then read
    from disk while the floor did not.
 4. Besides wall times, the floor's and the build's CPU seconds (user + system, worker
-   processes included) and what each read from disk rather than the page cache.
+   processes included), what each read from disk rather than the page cache, and (where
+   /proc/stat has it) the CPU time the hypervisor gave to other machines meanwhile.
 
 Prints a table and appends it as one JSON line to benchmarks/results.jsonl.
 """
@@ -141,6 +142,22 @@ def run_build(command: list[str]) -> dict[str, Any]:
     return report
 
 
+def stolen_s() -> float | None:
+    """CPU time the hypervisor has given to other machines since boot, in seconds (the
+    "steal" column of /proc/stat, all cores); None where there is no /proc/stat. A run
+    during which much was stolen says more about the host than about the code."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _delta(before: float | None, after: float | None) -> float | None:
+    return None if before is None or after is None else round(after - before, 2)
+
+
 def git_commit() -> str:
     """The short commit of HEAD, with '+dirty' when tracked files differ from it."""
     git = ["git", "-C", str(ROOT)]
@@ -185,7 +202,9 @@ def main() -> None:
         warm_s = warm_cache(project)
         print(f"warmed the page cache in {warm_s:.1f} s")
         before = resource.getrusage(resource.RUSAGE_SELF)
+        floor_stolen = stolen_s()
         floor_s = io_floor(project, floor_out)
+        floor_stolen = _delta(floor_stolen, stolen_s())
         after = resource.getrusage(resource.RUSAGE_SELF)
         floor_cpu_s = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         floor_inblock = after.ru_inblock - before.ru_inblock
@@ -195,7 +214,9 @@ def main() -> None:
         # Again, right before the build: this machine's kernel pages out file pages that
         # have gone unread for about a minute, and the floor read them a while ago.
         warm_cache(project)
+        build_stolen = stolen_s()
         build = run_build(command)
+        build_stolen = _delta(build_stolen, stolen_s())
     finally:
         if args.keep is None:
             shutil.rmtree(project, ignore_errors=True)
@@ -221,6 +242,9 @@ def main() -> None:
         "build_cpu_s": round(build["cpu_s"], 2),
         "floor_disk_read_mib": round(floor_inblock * 512 / 2**20, 1),
         "build_disk_read_mib": round(build["inblock"] * 512 / 2**20, 1),
+        # CPU seconds the hypervisor gave to other machines meanwhile, over all cores.
+        "floor_stolen_s": floor_stolen,
+        "build_stolen_s": build_stolen,
     }
     print(build["stdout"].strip())
     print(table(row))
@@ -228,6 +252,13 @@ def main() -> None:
         f"CPU: floor {row['floor_cpu_s']} s, build {row['build_cpu_s']} s; read from disk: "
         f"floor {row['floor_disk_read_mib']} MiB, build {row['build_disk_read_mib']} MiB"
     )
+    if floor_stolen is not None and build_stolen is not None:
+        cores = os.cpu_count() or 1
+        print(
+            f"stolen by the hypervisor: floor {floor_stolen} s "
+            f"({floor_stolen / (floor_s * cores):.0%} of its time on {cores} cores), "
+            f"build {build_stolen} s ({build_stolen / (build_s * cores):.0%})"
+        )
     with RESULTS.open("a", encoding="utf-8") as results:
         results.write(json.dumps(row) + "\n")
     print(f"appended to {RESULTS.relative_to(ROOT)}")

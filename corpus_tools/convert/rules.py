@@ -37,16 +37,12 @@ class _Piece:
 
 # JSON Pointers of list items, each made once per process (an f-string a block cost about
 # eight times the lookup; a seed has dozens): item ``n`` of a list is ``_pointer(list, n)``.
-_POINTERS: dict[str, list[str]] = {"body": [], "boilerplate": [], "captions": []}
 _POINTER_FORMS = {
     "body": "/body/{}/text",
     "boilerplate": "/boilerplate/{}/text",
     "captions": "/captions/{}",
 }
-
-_BODY_POINTERS = _POINTERS["body"]  # the walk's own, looked up directly
-
-
+_POINTERS: dict[str, list[str]] = {name: [] for name in _POINTER_FORMS}
 _POINTERS_GROWING = threading.Lock()  # entries are appended in order, one thread at a time
 
 
@@ -87,10 +83,7 @@ class _Draft:
         """A body block from a piece of seed line ``line``, with its source-map entry;
         ``spaces``: how many the text holds, when the caller has counted them."""
         self.spaces += text.count(" ") if spaces < 0 else spaces
-        try:
-            path = _BODY_POINTERS[len(self.body)]
-        except IndexError:
-            path = _pointer("body", len(self.body))
+        path = _pointer("body", len(self.body))
         self.body.append({"kind": kind, "text": text})
         self.source_map.append({"line": line, "start": start, "end": end, "path": path})
 

@@ -153,10 +153,6 @@ class CardStats:
     fallback: IdList = field(default_factory=IdList)
     boilerplate: Counter[str] = field(default_factory=Counter)
 
-    def add(self, record: Any) -> None:
-        """Count one record."""
-        self.add_many([record])
-
     def add_many(self, records: Sequence[Any]) -> None:
         """Count records, in order: the counters are updated once for all of them."""
         if not records:

@@ -305,8 +305,7 @@ def test_card_survives_hostile_titles(
     for record, title in zip(nasty, hostile, strict=False):
         record["title"] = title
     stats = CardStats()
-    for record in nasty:
-        stats.add(record)
+    stats.add_many(nasty)
     briefs = [{"id": r["id"], "title": r["title"]} for r in nasty[:3]]
     history = [
         {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import importlib
 import itertools
+import os
 import sys
 from pathlib import Path
 
@@ -78,6 +79,38 @@ def test_a_worker_that_cannot_write_its_records_fails_the_build_cleanly(
         raise OSError(errno.ENOSPC, "IOError: [Errno 28] Error writing bytes to file")
 
     monkeypatch.setattr(pa.ipc, "new_file", no_space)
+    with pytest.raises(CorpusToolsError) as raised:
+        project.build(output, jobs=2)
+    assert raised.value.code == "cannot-write"
+    assert str(raised.value).startswith(
+        f"{output}: cannot write {output} (No space left on device);"
+    )
+    assert snapshot(output) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+def test_a_full_disk_in_the_middle_of_a_chunk_file_fails_the_build_cleanly(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The disk fills while a worker writes a chunk's file (after it was made): the same
+    one-line error naming the output, and nothing left behind."""
+    import io
+
+    from corpus_tools.package import build as build_module
+
+    project = load(corpus)
+    output = tmp_path / "dist"
+    project.build(output, jobs=1)
+    before = snapshot(output)
+
+    class FillsUp(io.FileIO):
+        def write(self, data: object) -> int:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def opened(handle: int, mode: str, closefd: bool = True) -> io.FileIO:
+        return FillsUp(handle, mode, closefd=closefd)
+
+    monkeypatch.setattr(build_module, "open", opened, raising=False)
     with pytest.raises(CorpusToolsError) as raised:
         project.build(output, jobs=2)
     assert raised.value.code == "cannot-write"

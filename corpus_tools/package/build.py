@@ -382,9 +382,16 @@ def spool_records(folder: Path, project: Project, records: list[Any]) -> Spooled
 
     packed = pack_records(project, records)
     handle, path = tempfile.mkstemp(suffix=".arrow", dir=folder)
-    os.close(handle)
     try:
-        with pa.OSFile(path, mode="w") as sink, pa.ipc.new_file(sink, packed.table.schema) as out:
+        # Written through the handle that made the file: opening it again by name would
+        # truncate it, and ext4 writes a file truncated that way to disk when it is closed
+        # (its guard for programs that replace a file by truncating it), though this one is
+        # deleted as soon as it is read.
+        with (
+            open(handle, "wb", closefd=True) as raw,
+            pa.PythonFile(raw, mode="w") as sink,
+            pa.ipc.new_file(sink, packed.table.schema) as out,
+        ):
             out.write_table(packed.table)
     except BaseException as exc:
         with contextlib.suppress(OSError):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import errno
 import importlib
+import io
 import itertools
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow as pa
@@ -65,52 +67,44 @@ def test_build_is_byte_identical_at_any_number_of_jobs(
         assert hidden == []
 
 
-def test_a_worker_that_cannot_write_its_records_fails_the_build_cleanly(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A full disk while a worker hands over a chunk: one error naming the output, the
-    previous output untouched and no staging folder left (workers inherit the patch by fork)."""
-    project = load(corpus)
-    output = tmp_path / "dist"
-    project.build(output, jobs=1)
-    before = snapshot(output)
+class _FillsUp(io.FileIO):
+    """A chunk file on a disk that is full: every write fails."""
 
+    def write(self, data: object) -> int:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def _full_at_open(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_space(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "IOError: [Errno 28] Error writing bytes to file")
 
     monkeypatch.setattr(pa.ipc, "new_file", no_space)
-    with pytest.raises(CorpusToolsError) as raised:
-        project.build(output, jobs=2)
-    assert raised.value.code == "cannot-write"
-    assert str(raised.value).startswith(
-        f"{output}: cannot write {output} (No space left on device);"
-    )
-    assert snapshot(output) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
 
 
-def test_a_full_disk_in_the_middle_of_a_chunk_file_fails_the_build_cleanly(
-    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The disk fills while a worker writes a chunk's file (after it was made): the same
-    one-line error naming the output, and nothing left behind."""
-    import io
-
+def _full_while_writing(monkeypatch: pytest.MonkeyPatch) -> None:
     from corpus_tools.package import build as build_module
 
+    def opened(handle: int, mode: str, closefd: bool = True) -> io.FileIO:
+        return _FillsUp(handle, mode, closefd=closefd)
+
+    monkeypatch.setattr(build_module, "open", opened, raising=False)
+
+
+@pytest.mark.parametrize("fill", [_full_at_open, _full_while_writing])
+def test_a_worker_that_cannot_write_its_records_fails_the_build_cleanly(
+    corpus: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fill: Callable[[pytest.MonkeyPatch], None],
+) -> None:
+    """A full disk while a worker hands over a chunk (as its Arrow file starts, or in the
+    middle of writing it): one error naming the output, the previous output untouched and no
+    staging folder left (workers inherit the patch by fork)."""
     project = load(corpus)
     output = tmp_path / "dist"
     project.build(output, jobs=1)
     before = snapshot(output)
-
-    class FillsUp(io.FileIO):
-        def write(self, data: object) -> int:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-
-    def opened(handle: int, mode: str, closefd: bool = True) -> io.FileIO:
-        return FillsUp(handle, mode, closefd=closefd)
-
-    monkeypatch.setattr(build_module, "open", opened, raising=False)
+    fill(monkeypatch)
     with pytest.raises(CorpusToolsError) as raised:
         project.build(output, jobs=2)
     assert raised.value.code == "cannot-write"

@@ -474,9 +474,11 @@ def test_a_build_keeps_the_first_warnings_of_each_code_and_counts_the_rest() -> 
     found.insert(1, ("no-title", "seeds/t.txt", 3, "rt", "/title"))
     found.insert(3, error)
     report.add_found(found)
-    report.add_found([("no-date", "seeds/9.txt", None, "r9", "/published"), error])
+    # Warnings that come as Problems (from records files) share the count of their code.
+    titled = Problem("no-title", "warning", "no title", "corpus-tools", file="r.jsonl", line=2)
+    report.add_found([("no-date", "seeds/9.txt", None, "r9", "/published"), error, titled, titled])
     assert [p.code for p in report.problems] == [
-        "no-date", "no-title", "no-date", "file-name", "file-name"
+        "no-date", "no-title", "no-date", "file-name", "file-name", "no-title"
     ]  # fmt: skip
     assert report.problems[1] == Problem(
         code="no-title",
@@ -488,5 +490,6 @@ def test_a_build_keeps_the_first_warnings_of_each_code_and_counts_the_rest() -> 
         record="rt",
         path="/title",
     )
-    assert report.suppressed == {"no-date": 3}
-    assert report.n_warnings == 6 and len(report.errors) == 2
+    assert report.problems[-1] is titled
+    assert report.suppressed == {"no-date": 3, "no-title": 1}
+    assert report.n_warnings == 8 and len(report.errors) == 2

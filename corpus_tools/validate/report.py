@@ -84,22 +84,16 @@ class Report:
         code."""
         cap = self.warning_cap
         for problem in found:
-            if isinstance(problem, tuple):
-                code = problem[0]
-                if cap is not None and self._kept[code] >= cap:
-                    self.suppressed[code] += 1
-                    continue
-                self._kept[code] += 1
-                self.problems.append(warning(*problem))
-                continue
-            if problem.severity == "error":
+            if isinstance(problem, Problem) and problem.severity == "error":
                 self.problems.append(problem)
                 continue
-            if cap is not None and self._kept[problem.code] >= cap:
-                self.suppressed[problem.code] += 1
+            code = problem.code if isinstance(problem, Problem) else problem[0]
+            if cap is not None and self._kept[code] >= cap:
+                self.suppressed[code] += 1
                 continue
-            self._kept[problem.code] += 1
-            self.problems.append(problem)
+            self._kept[code] += 1
+            # A noted warning (a tuple) becomes a Problem only now that it is kept.
+            self.problems.append(problem if isinstance(problem, Problem) else warning(*problem))
 
     @property
     def n_warnings(self) -> int:

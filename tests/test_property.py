@@ -162,3 +162,34 @@ def test_seed_names_come_in_seed_order(names: list[str]) -> None:
         assert list(seed_names(folder)) == expected
     finally:
         shutil.rmtree(folder)
+
+
+_NAME_CHARS = "0123456789abcdefF_.tx\n٣"
+
+
+@given(
+    st.integers(min_value=1, max_value=6).flatmap(
+        lambda digits: st.lists(
+            st.one_of(
+                st.builds(
+                    lambda order, hexid: f"{order}_{hexid}.txt",
+                    st.text("0123456789", min_size=digits, max_size=digits),
+                    st.text("0123456789abcdef", min_size=16, max_size=16),
+                ),
+                st.text(_NAME_CHARS, min_size=digits + 20, max_size=digits + 22),
+            ),
+            min_size=1,
+            max_size=8,
+        )
+    )
+)
+def test_the_fast_seed_order_check_agrees_with_the_seed_name_pattern(names: list[str]) -> None:
+    """The listing's shortcut (all names seed names of one width, checked position by
+    position) holds exactly when each name matches SEED_NAME without its final-newline
+    allowance and all have one length."""
+    from corpus_tools.ingest.seeds import _one_width
+
+    expected = len({len(name) for name in names}) == 1 and all(
+        re.fullmatch(r"[0-9]{3,}_[0-9a-f]{16}\.txt", name) for name in names
+    )
+    assert _one_width(names) == expected

@@ -129,21 +129,33 @@ def _in_seed_order(names: list[str]) -> bool:
     return True
 
 
-# SEED_NAME for each of many names joined by NUL, which cannot stand in a file name (so it
-# cannot hide a name boundary).
-_JOINED_SEED_NAMES = re.compile(
-    rf"(?:{SEED_NAME.pattern.removeprefix('^').removesuffix('$')}(?:\0|\Z))+"
-)
+# What each character of a seed name whose order number has ``n`` digits may be, position by
+# position: ``n`` digits, then these. A name ending in a newline (which the "$" of SEED_NAME
+# lets through) fails this test, and the slow path orders it.
+_DIGITS = b"0123456789"
+_AFTER_ORDER = (b"_", *[b"0123456789abcdef"] * 16, b".", b"t", b"x", b"t")
 
 
 def _one_width(names: list[str]) -> bool:
     """Whether every name is a seed name and all have one length: a seed name's id has a
-    fixed length, so their order numbers have one width, and text order is seed order. One
-    regex pass over them all (half the time of a match per name: this runs before any worker
-    can start)."""
-    if not names or any(len(name) != len(names[0]) for name in names):
+    fixed length, so their order numbers have one width, and text order is seed order.
+
+    Checked one character position at a time across all the names (C loops over every
+    name's character at that position): this runs before any worker can start, and one regex
+    over the joined names took 88 ms at 100,000 names against 18-20 ms.
+    """
+    if not names:
         return False
-    return _JOINED_SEED_NAMES.fullmatch("\0".join(names)) is not None
+    width = len(names[0])
+    allowed = [_DIGITS] * (width - len(_AFTER_ORDER)) + list(_AFTER_ORDER)
+    if len(allowed) - len(_AFTER_ORDER) < 3 or set(map(len, names)) != {width}:
+        return False
+    try:
+        joined = "".join(names).encode("ascii")
+    except UnicodeEncodeError:
+        return False
+    # Deleting the allowed characters leaves nothing when every name has one there.
+    return not any(joined[at::width].translate(None, chars) for at, chars in enumerate(allowed))
 
 
 def seed_names(folder: Path) -> SeedNames:

@@ -187,9 +187,9 @@ def test_the_fast_seed_order_check_agrees_with_the_seed_name_pattern(names: list
     """The listing's shortcut (all names seed names of one width, checked position by
     position) holds exactly when each name matches SEED_NAME without its final-newline
     allowance and all have one length."""
-    from corpus_tools.ingest.seeds import _one_width
+    from corpus_tools.ingest.seeds import SEED_NAME, _one_width
 
     expected = len({len(name) for name in names}) == 1 and all(
-        re.fullmatch(r"[0-9]{3,}_[0-9a-f]{16}\.txt", name) for name in names
+        SEED_NAME.match(name) and not name.endswith("\n") for name in names
     )
     assert _one_width(names) == expected

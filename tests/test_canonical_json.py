@@ -112,10 +112,9 @@ def test_manifest_lines_are_written_as_the_json_module_writes_them(
 ) -> None:
     # A build writes its entries with orjson's strings: the manifest's bytes (and so the
     # releases' diffs) are those of json.dumps, lone surrogates included.
-    from corpus_tools.package.manifest import record_line
+    from corpus_tools.package.manifest import ENTRY_KEYS, record_line
 
-    keys = ["id", "seed_file", "title", "content_sha256"]
-    entry: dict[str, Any] = dict(zip(keys, values, strict=True))
+    entry: dict[str, Any] = dict(zip(ENTRY_KEYS, values, strict=True))
     if other:  # an entry of another shape takes the json module itself
         entry = {"id": values[0], "n": 1e-05, "seed_file": values[1]}
     assert record_line(entry) == json.dumps(entry, ensure_ascii=False)
@@ -136,10 +135,9 @@ def test_a_manifest_streamed_in_pieces_is_the_manifest_line_by_line(
     import io
 
     from corpus_tools.package.build import manifest_pieces
-    from corpus_tools.package.manifest import dump_lines, record_line
+    from corpus_tools.package.manifest import ENTRY_KEYS, dump_lines, record_line
 
-    keys = ["id", "seed_file", "title", "content_sha256"]
-    lines = [record_line(dict(zip(keys, row, strict=True))) for row in rows]
+    lines = [record_line(dict(zip(ENTRY_KEYS, row, strict=True))) for row in rows]
     spool = io.BytesIO("".join(line + "\n" for line in lines).encode("utf-8", "surrogatepass"))
     data = {"name": "x", "records": [], "files": {}}
     expected = "".join(dump_lines(data, record_lines=iter(lines)))

@@ -305,12 +305,7 @@ class ProfileSet:
     def leaders(self) -> Leaders:
         """The literals that the profiles' line-start detection probes begin with (see
         ``TextView.led``)."""
-        return Leaders.of(
-            probe.literal
-            for profile in self.profiles
-            for probe in profile.probes
-            if probe.leads and probe.literal
-        )
+        return Leaders.of(literal for _, literals in self.detectable for literal in literals)
 
     @cached_property
     def detectable(self) -> tuple[tuple[Profile, tuple[str, ...]], ...]:

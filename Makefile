@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Seeds in the generated corpus of `make benchmark`.
 N ?= 10000
+# Floor and build pairs that `make benchmark` runs (it reports the median pair).
+REPEAT ?= 3
 
 .PHONY: dataset test lint typecheck validate benchmark docs clean
 
@@ -32,7 +34,7 @@ test: lint typecheck validate
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/python -m pytest
 
 benchmark: $(STAMP)
-	$(BIN)/python benchmarks/scale.py $(N)
+	$(BIN)/python benchmarks/scale.py $(N) --repeat $(REPEAT)
 
 docs: $(STAMP)
 	$(BIN)/python -m corpus_tools.docs README.md

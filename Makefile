@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The package as installed: setup.py compiles its per-seed modules, so a change to the package
+# installs it again (corpus_tools/compiled.py keeps a stale compiled module from running).
+BUILT := $(VENV)/.built
+SOURCES := $(wildcard corpus_tools/*.py corpus_tools/*/*.py)
 # Seeds in the generated corpus of `make benchmark`.
 N ?= 10000
 # Floor and build pairs that `make benchmark` runs (it reports the median pair).
@@ -10,34 +14,39 @@ REPEAT ?= 3
 
 .PHONY: dataset test lint typecheck validate benchmark docs clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP)
+	touch $(STAMP) $(BUILT)
 
-dataset: $(STAMP)
+$(BUILT): $(STAMP) $(SOURCES)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(BUILT)
+
+dataset: $(BUILT)
 	$(BIN)/corpus-tools build
 
-lint: $(STAMP)
-	$(BIN)/ruff check corpus_tools tests benchmarks
-	$(BIN)/ruff format --check corpus_tools tests benchmarks
+lint: $(BUILT)
+	$(BIN)/ruff check corpus_tools tests benchmarks setup.py
+	$(BIN)/ruff format --check corpus_tools tests benchmarks setup.py
 	$(BIN)/python -m corpus_tools.docs --check README.md
 
-typecheck: $(STAMP)
+typecheck: $(BUILT)
 	$(BIN)/mypy
 
-validate: $(STAMP)
+validate: $(BUILT)
 	$(BIN)/corpus-tools validate
 
 test: lint typecheck validate
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/python -m pytest
 
-benchmark: $(STAMP)
+benchmark: $(BUILT)
 	$(BIN)/python benchmarks/scale.py $(N) --repeat $(REPEAT)
 
-docs: $(STAMP)
+docs: $(BUILT)
 	$(BIN)/python -m corpus_tools.docs README.md
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build *.egg-info
+	rm -f corpus_tools/_compiled.txt *__mypyc*.so corpus_tools/*/*.so

@@ -18,7 +18,13 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from corpus_tools.compiled import install as _install_guard
+
 __version__ = "0.2.0"
+
+# Before any per-seed module is imported: their compiled copies run only while they match
+# their sources (corpus_tools/compiled.py).
+_install_guard()
 
 _EXPORTS = {
     "Project": "corpus_tools.project",

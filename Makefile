@@ -3,9 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# The package as installed: setup.py compiles its per-seed modules, so a change to the package
+# setup.py compiles the package's per-seed modules at install, so a change to the package
 # installs it again (corpus_tools/compiled.py keeps a stale compiled module from running).
-BUILT := $(VENV)/.built
 SOURCES := $(wildcard corpus_tools/*.py corpus_tools/*/*.py)
 # Seeds in the generated corpus of `make benchmark`.
 N ?= 10000
@@ -14,37 +13,33 @@ REPEAT ?= 3
 
 .PHONY: dataset test lint typecheck validate benchmark docs clean
 
-$(STAMP): pyproject.toml setup.py
+$(STAMP): pyproject.toml setup.py $(SOURCES)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	touch $(STAMP) $(BUILT)
+	touch $(STAMP)
 
-$(BUILT): $(STAMP) $(SOURCES)
-	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $(BUILT)
-
-dataset: $(BUILT)
+dataset: $(STAMP)
 	$(BIN)/corpus-tools build
 
-lint: $(BUILT)
+lint: $(STAMP)
 	$(BIN)/ruff check corpus_tools tests benchmarks setup.py
 	$(BIN)/ruff format --check corpus_tools tests benchmarks setup.py
 	$(BIN)/python -m corpus_tools.docs --check README.md
 
-typecheck: $(BUILT)
+typecheck: $(STAMP)
 	$(BIN)/mypy
 
-validate: $(BUILT)
+validate: $(STAMP)
 	$(BIN)/corpus-tools validate
 
 test: lint typecheck validate
 	HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 $(BIN)/python -m pytest
 
-benchmark: $(BUILT)
+benchmark: $(STAMP)
 	$(BIN)/python benchmarks/scale.py $(N) --repeat $(REPEAT)
 
-docs: $(BUILT)
+docs: $(STAMP)
 	$(BIN)/python -m corpus_tools.docs README.md
 
 clean:

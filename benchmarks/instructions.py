@@ -113,7 +113,10 @@ def main() -> None:
     finally:
         if folder is not None:
             shutil.rmtree(folder, ignore_errors=True)
+    from corpus_tools.compiled import status
+
     print(f"{total / args.seeds:,.0f} instructions a seed ({args.seeds} seeds of {project})")
+    print(f"per-seed modules: {status()}")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,9 @@ Usage: python benchmarks/scale.py N [--jobs J] [--keep DIR] [--seed S] [--repeat
    and a one-row table is written, untimed, so that it does not pay for pyarrow's one-time
    import of pandas either.
 3. The build: ``corpus-tools build --project DIR -o DIR/dist`` (with --jobs J when the build
-   has that option). It runs under a fresh Python wrapper process that times it and reports
-   its own RUSAGE_CHILDREN ru_maxrss, so the peak RSS is the build's alone (the peak of its
+   has that option), with its per-seed modules compiled or not as installed (reported:
+   ``corpus_tools.compiled``). It runs under a fresh Python wrapper process that times it and
+   reports its own RUSAGE_CHILDREN ru_maxrss, so the peak RSS is the build's alone (the peak of its
    largest process, not the sum over worker processes) whatever else this script has run.
    The seeds are read once more, untimed, right before it: this machine's kernel (DAMON)
    pages out file pages left unread for about a minute, which the build would then read
@@ -252,6 +253,17 @@ def median_pair(pairs: list[dict[str, Any]]) -> dict[str, Any]:
     return ranked[len(ranked) // 2]
 
 
+def modules_status() -> str:
+    """Whether the build runs its per-seed modules compiled (``corpus_tools.compiled``), as
+    the build's own Python sees it."""
+    python = Path(CORPUS_TOOLS).parent / "python"
+    probe = "from corpus_tools.compiled import status; print(status())"
+    done = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
+    if done.returncode != 0:  # a version before corpus_tools.compiled
+        return "plain Python"
+    return done.stdout.strip()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", type=int, help="number of seeds")
@@ -276,6 +288,8 @@ def main() -> None:
             f"and the floor's libraries in {libraries_s:.1f} s"
         )
         command = build_command(project, args.jobs)
+        modules = modules_status()
+        print(f"the build's per-seed modules: {modules}")
         for number in range(1, args.repeat + 1):
             pair = measure_pair(project, command)
             pairs.append(pair)
@@ -300,6 +314,7 @@ def main() -> None:
         "jobs": args.jobs if "--jobs" in command else None,
         "generate_s": None if generate_s is None else round(generate_s, 2),
         "repeat": args.repeat,
+        "modules": modules,
         "floor_s": round(floor_s, 3),
         "floor_docs_per_s": round(args.n / floor_s, 1),
         "build_s": round(build_s, 3),

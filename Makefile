@@ -14,7 +14,7 @@ REPEAT ?= 3
 .PHONY: dataset test lint typecheck validate benchmark docs clean
 
 $(STAMP): pyproject.toml setup.py $(SOURCES)
-	$(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)

@@ -28,6 +28,7 @@ from typing import Any
 # In the order setup.py compiles them.
 MODULES = (
     "corpus_tools.convert.rules",
+    "corpus_tools.convert.profiles",
     "corpus_tools.convert.probe",
     "corpus_tools.convert.dates",
     "corpus_tools.ingest.text",

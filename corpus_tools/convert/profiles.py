@@ -14,7 +14,6 @@ import tomllib
 import zoneinfo
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -93,17 +92,17 @@ class Rule:
     following_kind: str = "footer"
     # Only boilerplate groups: the rule removes whole furniture lines.
     furniture_only: bool = False
+    # Derived when the rule is made (fields, not cached properties: the compiled module's
+    # classes keep no instance dictionary to cache in).
+    # The ASCII characters a line it matches can begin with (None: any; see
+    # ``probe.first_chars``).
+    first_chars: frozenset[str] | None = field(init=False, compare=False, repr=False)
+    # ``profile.rule`` as written to boilerplate entries.
+    qualified_name: str = field(init=False, compare=False, repr=False)
 
-    @cached_property
-    def first_chars(self) -> frozenset[str] | None:
-        """The ASCII characters a line it matches can begin with (None: any; see
-        ``probe.first_chars``)."""
-        return first_chars(self.pattern)
-
-    @cached_property
-    def qualified_name(self) -> str:
-        """``profile.rule`` as written to boilerplate entries."""
-        return f"{self.source}.{self.name}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "first_chars", first_chars(self.pattern))
+        object.__setattr__(self, "qualified_name", f"{self.source}.{self.name}")
 
     def fits(self, words: int, zone_first: bool, first_only: bool) -> bool:
         """Whether the rule's static conditions allow a line of ``words`` words."""
@@ -160,6 +159,10 @@ class Profile:
     min_score: int = MIN_DETECT_SCORE
     # The detection patterns with the cheap tests that spare most of their scans (derived).
     probes: tuple[Probe, ...] = field(init=False, compare=False, repr=False)
+    # Whether a furniture-only body rule is limited to the zone's first line: only then can
+    # the furniture check (which ignores positions) try a rule that conversion did not
+    # (derived).
+    first_line_furniture: bool = field(init=False, compare=False, repr=False)
     # Rules by zone, in order, computed once so that conversion filters nothing per line.
     by_zone: dict[str, tuple[Rule, ...]] = field(default_factory=dict, compare=False)
     # Plans by (zone, word count up to a cap, first line of its zone, first-line rules only),
@@ -176,12 +179,6 @@ class Profile:
     _by_words: dict[tuple[str, bool, bool], tuple[Plan, ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
-
-    @cached_property
-    def first_line_furniture(self) -> bool:
-        """Whether a furniture-only body rule is limited to the zone's first line: only then
-        can the furniture check (which ignores positions) try a rule that conversion did not."""
-        return any(r.first and r.furniture_only for r in self.by_zone.get("body", ()))
 
     def word_cap(self, zone: str) -> int:
         """A word count above every word bound of the zone's rules: all counts from it on
@@ -252,6 +249,8 @@ class Profile:
         # stops once the patterns left cannot reach the score asked for (see score).
         probes = sorted((Probe.of(p) for p in self.detect), key=lambda probe: probe.cost)
         object.__setattr__(self, "probes", tuple(probes))
+        first_line = any(r.first and r.furniture_only for r in self.by_zone.get("body", ()))
+        object.__setattr__(self, "first_line_furniture", first_line)
 
     @property
     def id(self) -> str:
@@ -298,24 +297,24 @@ class ProfileSet:
     profiles: tuple[Profile, ...]
     by_id: dict[str, Profile] = field(default_factory=dict, compare=False)
 
+    # The profiles that detection scores, in order, each with the literals that its
+    # line-start probes look for (derived).
+    detectable: tuple[tuple[Profile, tuple[str, ...]], ...] = field(
+        init=False, compare=False, repr=False
+    )
+    # The literals that those probes begin with (see ``TextView.led``; derived).
+    leaders: Leaders = field(init=False, compare=False, repr=False)
+
     def __post_init__(self) -> None:
         self.by_id.update({p.id: p for p in self.profiles})
-
-    @cached_property
-    def leaders(self) -> Leaders:
-        """The literals that the profiles' line-start detection probes begin with (see
-        ``TextView.led``)."""
-        return Leaders.of(literal for _, literals in self.detectable for literal in literals)
-
-    @cached_property
-    def detectable(self) -> tuple[tuple[Profile, tuple[str, ...]], ...]:
-        """The profiles that detection scores, in order, each with the literals that its
-        line-start probes look for."""
-        return tuple(
+        detectable = tuple(
             (profile, tuple(p.literal for p in profile.probes if p.leads and p.literal))
             for profile in self.profiles
             if profile.id != GENERIC and profile.detect
         )
+        object.__setattr__(self, "detectable", detectable)
+        leaders = Leaders.of(literal for _, literals in detectable for literal in literals)
+        object.__setattr__(self, "leaders", leaders)
 
     def likeliest(self, view: TextView) -> int:
         """The index in ``detectable`` of the profile with the most of its line-start

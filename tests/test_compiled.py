@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import pickle
 import subprocess
 import sys
 from importlib.machinery import EXTENSION_SUFFIXES
@@ -15,9 +16,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpus_tools import compiled
+from corpus_tools.convert.rules import convert_seed
 from corpus_tools.ingest import text as text_module
+from corpus_tools.ingest.seeds import read_seed
 from corpus_tools.ingest.text import ODD_SPACES
-from tests.conftest import ROOT, run_cli
+from corpus_tools.project import Project
+from tests.conftest import ROOT, SEEDS, run_cli, seed_files
 from tests.test_dataset import differences, snapshot
 from tests.test_parallel import write_project
 
@@ -98,6 +102,27 @@ def test_the_guard_stands_first_once() -> None:
     assert compiled.install() is guard
     assert sys.meta_path.index(guard) == 0 or isinstance(sys.meta_path[0], compiled.Guard)
     assert sum(isinstance(finder, compiled.Guard) for finder in sys.meta_path) == 1
+
+
+def test_profiles_pickle_whole(repo_project: Project) -> None:
+    """A worker started by spawn gets the project pickled; the profiles it unpickles (compiled
+    frozen classes, where the install compiled them, which pickle cannot restore attribute by
+    attribute) convert every seed as the originals do."""
+    profiles = repo_project.profiles
+    for seed_file in seed_files():
+        convert_seed(read_seed(SEEDS / seed_file), profiles)  # fills the plans' caches
+    copied = pickle.loads(pickle.dumps(profiles))
+    assert [p.id for p in copied] == [p.id for p in profiles]
+    assert copied.detectable[0][1] == profiles.detectable[0][1]
+    for profile, original in zip(copied, profiles, strict=True):
+        assert profile.rules == original.rules
+        assert profile.first_line_furniture == original.first_line_furniture
+        assert [r.qualified_name for r in profile.rules] == [
+            r.qualified_name for r in original.rules
+        ]
+    for seed_file in seed_files():
+        seed = read_seed(SEEDS / seed_file)
+        assert convert_seed(seed, copied) == convert_seed(seed, profiles)
 
 
 def _running_compiled() -> bool:

@@ -74,6 +74,20 @@ class _FillsUp(io.FileIO):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
 
+def test_workers_started_by_spawn_build_the_same_bytes(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where fork is missing (Windows), workers are spawned and get the project pickled: its
+    profiles (compiled frozen classes, where the install compiled them) must arrive whole."""
+    import multiprocessing
+
+    project = load(corpus)
+    expected = snapshot(project.build(tmp_path / "dist-fork", jobs=1).output)
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    spawned = project.build(tmp_path / "dist-spawn", jobs=2)
+    assert differences(expected, snapshot(spawned.output)) == []
+
+
 def _full_at_open(monkeypatch: pytest.MonkeyPatch) -> None:
     def no_space(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "IOError: [Errno 28] Error writing bytes to file")

@@ -13,7 +13,7 @@ import re
 import tomllib
 import zoneinfo
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -57,6 +57,20 @@ _RULE_KEYS = {
 }
 
 
+def _rebuilt(value: Any) -> tuple[Any, ...]:
+    """How pickle sends a frozen dataclass of this module (to a worker started by spawn): its
+    class and the values it was made with, so that it is made again, its derived fields too.
+    A compiled frozen class cannot be restored attribute by attribute, as pickle otherwise
+    does. Caches (fields named with a leading _) start empty: some are keyed by ``id()``."""
+    made = {f.name: getattr(value, f.name) for f in fields(value) if f.init and f.name[0] != "_"}
+    return _make, (type(value), made)
+
+
+def _make(kind: type[Any], made: dict[str, Any]) -> Any:
+    """A frozen dataclass of this module made again from what ``_rebuilt`` sent."""
+    return kind(**made)
+
+
 @dataclass(frozen=True)
 class Outlet:
     """Registry facts about an outlet, used in records, validation and the card."""
@@ -69,6 +83,9 @@ class Outlet:
     affiliation: str
     timezone: str | None
     language: str
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuilt(self)
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,9 @@ class Rule:
             return False
         return self.max_words is None or words <= self.max_words
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuilt(self)
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -146,6 +166,9 @@ class Plan:
         if self.takes_any and line:
             return True
         return self.any_match is None or self.any_match.fullmatch(line) is not None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuilt(self)
 
 
 @dataclass(frozen=True)
@@ -289,6 +312,9 @@ class Profile:
                 score += 1
         return score, len(probes)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuilt(self)
+
 
 @dataclass(frozen=True)
 class ProfileSet:
@@ -342,6 +368,9 @@ class ProfileSet:
 
     def __iter__(self) -> Iterator[Profile]:
         return iter(self.profiles)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _rebuilt(self)
 
 
 class _Problems:

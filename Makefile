@@ -44,4 +44,4 @@ docs: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build *.egg-info
-	rm -f corpus_tools/_compiled.txt *__mypyc*.so corpus_tools/*/*.so
+	rm -f corpus_tools/_compiled*.txt *__mypyc*.so corpus_tools/*/*.so

@@ -1,15 +1,17 @@
 """The modules every seed passes through, compiled with mypyc where the install could, and the
-guard that keeps a compiled copy from running code its source no longer says.
+guard that keeps a compiled copy from running code its sources no longer say.
 
-``setup.py`` compiles ``MODULES`` and writes ``RECORD`` beside them: the SHA-256 of each
-source as it was compiled. ``install()`` (run by ``import corpus_tools``) puts a finder first
-on ``sys.meta_path``; at the first import of one of the modules it decides once, for all of
-them, between the compiled copies and the sources:
+``setup.py`` compiles ``MODULES`` and records, beside them, the SHA-256 of every source of the
+package as it was when they were compiled (``record_name()``: one record per interpreter ABI,
+as the compiled copies are). Every source, not only theirs: the compiled code has the types of
+the modules it uses built in. ``install()`` (run by ``import corpus_tools``) puts a finder
+first on ``sys.meta_path``; at the first import of one of ``MODULES`` it decides once, for all
+of them, between the compiled copies and the sources:
 
-- the compiled copies when every module has one and every source has the digest ``RECORD``
-  gives it;
+- the compiled copies when every module has one for this interpreter and every source has the
+  digest the record gives it;
 - the sources otherwise: a plain Python install, ``CORPUS_TOOLS_PURE=1`` set, or a source
-  edited since the install (``pip install -e .`` or ``make`` compiles it again).
+  edited since the install (``pip install -e .`` or ``make`` compiles again).
 
 All or none: compiled modules call one another directly, inside one shared library, so one
 stale module would make the others run its old code. The results are the same either way;
@@ -35,7 +37,6 @@ MODULES = (
     "corpus_tools.ingest.seeds",
     "corpus_tools.validate.records",
 )
-RECORD = "_compiled.txt"  # in the package folder: "<module> <sha256 of its source>" lines
 PURE = "CORPUS_TOOLS_PURE"
 PACKAGE = Path(__file__).resolve().parent
 
@@ -45,23 +46,32 @@ def source_of(package: Path, module: str) -> Path:
     return package.joinpath(*module.split(".")[1:]).with_suffix(".py")
 
 
+def record_name() -> str:
+    """The record's file name in the package folder, for this interpreter's compiled copies:
+    ``_compiled.cpython-311-x86_64-linux-gnu.txt``, say."""
+    from importlib.machinery import EXTENSION_SUFFIXES
+
+    return f"_compiled{Path(EXTENSION_SUFFIXES[0]).stem}.txt"
+
+
 def digests(package: Path) -> dict[str, str]:
-    """SHA-256 of each module's source, as ``RECORD`` holds them."""
+    """SHA-256 of every source of the package, by path relative to it, as the record holds
+    them."""
     return {
-        module: hashlib.sha256(source_of(package, module).read_bytes()).hexdigest()
-        for module in MODULES
+        path.relative_to(package).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(package.rglob("*.py"))
     }
 
 
 def format_record(found: dict[str, str]) -> str:
-    """The text of ``RECORD``."""
-    return "".join(f"{module} {digest}\n" for module, digest in found.items())
+    """The text of the record: a ``<path> <sha256>`` line per source."""
+    return "".join(f"{path} {digest}\n" for path, digest in found.items())
 
 
 def read_record(package: Path) -> dict[str, str] | None:
-    """What ``RECORD`` says, or None where there is none (nothing was compiled)."""
+    """What the record says, or None where there is none (nothing was compiled)."""
     try:
-        text = (package / RECORD).read_text(encoding="utf-8")
+        text = (package / record_name()).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
     pairs = [line.split(" ") for line in text.splitlines() if line]
@@ -79,6 +89,9 @@ def _compiled_copy(package: Path, module: str) -> bool:
 class Guard:
     """A meta path finder: ``MODULES`` come from their sources unless their compiled copies
     may be used (decided at the first import of one of them)."""
+
+    # Recognised by this mark, not by class: a reloaded module makes another class.
+    corpus_tools_guard = True
 
     def __init__(self, package: Path) -> None:
         self.package = package
@@ -98,7 +111,7 @@ class Guard:
             return False, f"{PURE}=1 is set"
         recorded = read_record(self.package)
         if recorded is None:
-            return False, f"no {RECORD} vouches for the compiled copies"
+            return False, f"no {record_name()} vouches for the compiled copies"
         try:
             same = digests(self.package) == recorded
         except OSError:
@@ -120,8 +133,9 @@ class Guard:
 def install() -> Guard:
     """Put the guard first on ``sys.meta_path``, once."""
     for finder in sys.meta_path:
-        if isinstance(finder, Guard):
-            return finder
+        if getattr(finder, "corpus_tools_guard", False):
+            found: Guard = finder  # type: ignore[assignment]
+            return found
     guard = Guard(PACKAGE)
     sys.meta_path.insert(0, guard)
     return guard
@@ -131,3 +145,21 @@ def status() -> str:
     """Whether this process runs the compiled modules, in a few words (for reports)."""
     guard = install()
     return "compiled with mypyc" if guard.decide() else f"plain Python ({guard.why})"
+
+
+def rebuilt(value: Any, caches: tuple[str, ...] = ()) -> tuple[Any, ...]:
+    """How pickle sends a frozen dataclass of a compiled module (to a worker started by spawn):
+    a call that makes it again from the values it was made with, derived fields included. A
+    compiled frozen class cannot be restored attribute by attribute, as pickle otherwise does.
+    ``caches``: fields left to start empty (some are keyed by ``id()``)."""
+    from dataclasses import fields
+
+    made = {f.name: getattr(value, f.name) for f in fields(value) if f.init}
+    for name in caches:
+        made.pop(name)
+    return _make, (type(value), made)
+
+
+def _make(kind: type[Any], made: dict[str, Any]) -> Any:
+    """A frozen dataclass made again from what ``rebuilt`` sent."""
+    return kind(**made)

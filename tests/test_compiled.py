@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import pickle
+import re
 import subprocess
 import sys
 from importlib.machinery import EXTENSION_SUFFIXES
@@ -27,9 +28,11 @@ from tests.test_parallel import write_project
 
 
 def _package(root: Path, compiled_copies: bool = True, record: bool = True) -> Path:
-    """A package folder holding each module's source, a stand-in compiled copy and the record
-    of the sources."""
+    """A package folder holding each module's source, a stand-in compiled copy, a module that
+    is not compiled, and the record of the sources."""
     package = root / "corpus_tools"
+    package.mkdir()
+    (package / "problems.py").write_text("HINTS = {}\n", encoding="utf-8")
     for module in compiled.MODULES:
         source = compiled.source_of(package, module)
         source.parent.mkdir(parents=True, exist_ok=True)
@@ -38,7 +41,7 @@ def _package(root: Path, compiled_copies: bool = True, record: bool = True) -> P
             source.with_suffix(EXTENSION_SUFFIXES[0]).write_bytes(b"\x7fELF")
     if record:
         text = compiled.format_record(compiled.digests(package))
-        (package / compiled.RECORD).write_text(text, encoding="utf-8")
+        (package / compiled.record_name()).write_text(text, encoding="utf-8")
     return package
 
 
@@ -67,6 +70,22 @@ def test_one_edited_source_sends_every_module_to_its_source(tmp_path: Path) -> N
     assert guard.find_spec("corpus_tools.cli") is None  # other modules are not its business
 
 
+def test_an_edit_to_a_module_they_use_sends_them_to_their_sources(tmp_path: Path) -> None:
+    """The compiled code has the types of the modules it uses built in: a module that is not
+    compiled, edited since, may no longer fit it."""
+    package = _package(tmp_path)
+    (package / "problems.py").write_text("HINTS = ()\n", encoding="utf-8")
+    guard = compiled.Guard(package)
+    assert guard.decide() is False
+    assert "changed" in guard.why
+
+
+def test_the_record_belongs_to_this_interpreter() -> None:
+    """Compiled copies for another Python stand beside these; so does their own record."""
+    tag = Path(EXTENSION_SUFFIXES[0]).stem
+    assert compiled.record_name() == f"_compiled{tag}.txt"
+
+
 @pytest.mark.parametrize(
     ("copies", "record", "why"),
     [(False, False, "nothing was compiled"), (True, False, "vouches"), (False, True, "nothing")],
@@ -93,15 +112,62 @@ def test_a_guard_decides_once(tmp_path: Path) -> None:
     package = _package(tmp_path)
     guard = compiled.Guard(package)
     assert guard.decide() is True
-    (package / compiled.RECORD).unlink()
+    (package / compiled.record_name()).unlink()
     assert guard.decide() is True
+
+
+def _guards() -> int:
+    return sum(bool(getattr(f, "corpus_tools_guard", False)) for f in sys.meta_path)
 
 
 def test_the_guard_stands_first_once() -> None:
     guard = compiled.install()
     assert compiled.install() is guard
-    assert sys.meta_path.index(guard) == 0 or isinstance(sys.meta_path[0], compiled.Guard)
-    assert sum(isinstance(finder, compiled.Guard) for finder in sys.meta_path) == 1
+    assert sys.meta_path.index(guard) == 0
+    assert _guards() == 1
+
+
+def test_a_reloaded_guard_module_adds_no_second_guard() -> None:
+    """Two guards could decide differently for the same modules."""
+    first = compiled.install()
+    reloaded = importlib.reload(compiled)
+    assert reloaded.install() is first
+    assert _guards() == 1
+
+
+def _frozen_dataclasses() -> list[type]:
+    """The frozen dataclasses of the compiled modules."""
+    found = []
+    for module in compiled.MODULES:
+        for value in vars(importlib.import_module(module)).values():
+            params = getattr(value, "__dataclass_params__", None)
+            if isinstance(value, type) and value.__module__ == module and params is not None:
+                found += [value] if params.frozen else []
+    return found
+
+
+def test_every_frozen_dataclass_of_the_compiled_modules_pickles_through_its_constructor() -> None:
+    """Pickle restores a compiled frozen class attribute by attribute, which it refuses."""
+    kinds = _frozen_dataclasses()
+    assert {kind.__name__ for kind in kinds} >= {"Seed", "Origin", "Rule", "Profile", "Probe"}
+    for kind in kinds:
+        assert "__reduce__" in vars(kind), kind
+
+
+def test_the_values_a_worker_may_receive_come_back_equal() -> None:
+    from corpus_tools.convert.probe import Leaders, Probe
+    from corpus_tools.ingest.seeds import Seed
+    from corpus_tools.validate.records import Origin, Prepared
+
+    values = [
+        Seed("001_00000000000000aa.txt", "seeds/001_00000000000000aa.txt", b"Title\n"),
+        Origin("records.jsonl", 3, from_seed=False, plain=True),
+        Prepared(Origin("x.txt", from_seed=True), {"id": "aa"}, [], rid="aa"),
+        Leaders.of(["Tehran Times", "Press TV"]),
+        Probe.of(re.compile(r"(?i)press\s*tv")),
+    ]
+    for value in values:
+        assert pickle.loads(pickle.dumps(value)) == value
 
 
 def test_profiles_pickle_whole(repo_project: Project) -> None:

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from corpus_tools.compiled import rebuilt
+
 # The only non-ASCII characters that match an ASCII letter under IGNORECASE (the dotted and
 # dotless i, the long s, the Kelvin sign): with none of them in a text, a case-insensitive
 # match of an ASCII literal is made of ASCII letters, which bytes.lower() folds.
@@ -62,6 +64,9 @@ class Leaders:
             if candidates is not None:
                 found.update([lit for lit in candidates if line.startswith(lit)])
         return found
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return rebuilt(self)  # a compiled frozen class pickles only through its constructor
 
 
 @dataclass
@@ -225,6 +230,9 @@ class Probe:
         if self.line_start is not None:
             return self.line_start.search(view.with_newline()) is not None
         return self.pattern.search(view.text) is not None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return rebuilt(self)  # a compiled frozen class pickles only through its constructor
 
 
 def any_fullmatch(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:

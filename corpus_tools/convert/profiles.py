@@ -13,10 +13,11 @@ import re
 import tomllib
 import zoneinfo
 from collections.abc import Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from corpus_tools.compiled import rebuilt
 from corpus_tools.convert.probe import (
     Leaders,
     Probe,
@@ -57,20 +58,6 @@ _RULE_KEYS = {
 }
 
 
-def _rebuilt(value: Any) -> tuple[Any, ...]:
-    """How pickle sends a frozen dataclass of this module (to a worker started by spawn): its
-    class and the values it was made with, so that it is made again, its derived fields too.
-    A compiled frozen class cannot be restored attribute by attribute, as pickle otherwise
-    does. Caches (fields named with a leading _) start empty: some are keyed by ``id()``."""
-    made = {f.name: getattr(value, f.name) for f in fields(value) if f.init and f.name[0] != "_"}
-    return _make, (type(value), made)
-
-
-def _make(kind: type[Any], made: dict[str, Any]) -> Any:
-    """A frozen dataclass of this module made again from what ``_rebuilt`` sent."""
-    return kind(**made)
-
-
 @dataclass(frozen=True)
 class Outlet:
     """Registry facts about an outlet, used in records, validation and the card."""
@@ -85,7 +72,7 @@ class Outlet:
     language: str
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _rebuilt(self)
+        return rebuilt(self)
 
 
 @dataclass(frozen=True)
@@ -130,7 +117,7 @@ class Rule:
         return self.max_words is None or words <= self.max_words
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _rebuilt(self)
+        return rebuilt(self)
 
 
 @dataclass(frozen=True)
@@ -168,7 +155,7 @@ class Plan:
         return self.any_match is None or self.any_match.fullmatch(line) is not None
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _rebuilt(self)
+        return rebuilt(self, caches=("_by_head",))
 
 
 @dataclass(frozen=True)
@@ -313,7 +300,7 @@ class Profile:
         return score, len(probes)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _rebuilt(self)
+        return rebuilt(self, caches=("_plans", "_plans_by_rules", "_caps", "_by_words"))
 
 
 @dataclass(frozen=True)
@@ -370,7 +357,7 @@ class ProfileSet:
         return iter(self.profiles)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return _rebuilt(self)
+        return rebuilt(self)
 
 
 class _Problems:

@@ -15,8 +15,9 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from corpus_tools.compiled import rebuilt
 from corpus_tools.errors import ConversionError, CorpusToolsError, UsageError
 
 if TYPE_CHECKING:
@@ -50,6 +51,9 @@ class Seed:
     def sha256(self) -> str:
         """SHA-256 of the file's bytes."""
         return hashlib.sha256(self.data).hexdigest()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return rebuilt(self)  # a compiled frozen class pickles only through its constructor
 
 
 def check_name(name: str, path: str | None = None) -> re.Match[str]:

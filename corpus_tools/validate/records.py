@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from corpus_tools.compiled import rebuilt
 from corpus_tools.errors import CorpusToolsError, UsageError
 from corpus_tools.problems import SCHEMA_HINTS, sentence
 from corpus_tools.validate.report import Problem, Report, Warned
@@ -40,6 +41,9 @@ class Origin:
     # line without a float, or parquet without float, date or bytes columns; a seed's record
     # always does): its content hash may take the fast encoder (see canonical_json).
     plain: bool = False
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return rebuilt(self)  # a compiled frozen class pickles only through its constructor
 
 
 def _schema_problem(origin: Origin, record: Any, error: jsonschema.ValidationError) -> Problem:
